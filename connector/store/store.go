@@ -1,0 +1,201 @@
+// Package store defines the state a flow keeps: checkpoints, the ledger of
+// outcomes and applied versions, the exception queue, the ID crosswalk, leases
+// and webhook delivery IDs. memstore is the in-memory default; sqlstore keeps
+// the same state in PostgreSQL or SQLite so several replicas can share it.
+//
+// Every Store implementation passes the conformance tests in storetest.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"iter"
+	"time"
+
+	"github.com/junctionhq/junction/canonical"
+	"github.com/junctionhq/junction/connector"
+	"github.com/junctionhq/junction/mapping"
+)
+
+// ErrNotFound is returned when an exception or other record does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// Store is all the state the flow engine keeps. Implementations are safe for
+// concurrent use.
+type Store interface {
+	Checkpoints
+	Ledger
+	Exceptions
+	Leases
+	Deliveries
+	mapping.Crosswalk
+}
+
+// Checkpoints keep each flow's position in its source.
+type Checkpoints interface {
+	// Checkpoint returns the flow's saved cursor, or "" if none.
+	Checkpoint(ctx context.Context, flow string) (connector.Cursor, error)
+	// SaveCheckpoint stores the flow's cursor.
+	SaveCheckpoint(ctx context.Context, flow string, c connector.Cursor) error
+}
+
+// Result is the outcome class of one change.
+type Result string
+
+// Outcome results. Every change a flow reads ends in exactly one of them.
+const (
+	Applied Result = "applied"
+	Skipped Result = "skipped"
+	Parked  Result = "parked"
+)
+
+// Reason says why a change was skipped.
+type Reason string
+
+// Skip reasons.
+const (
+	Duplicate Reason = "duplicate" // this version was already applied
+	Stale     Reason = "stale"     // a newer version was already applied
+	Filtered  Reason = "filtered"  // a flow filter rejected it
+	Unchanged Reason = "unchanged" // the mapped entity equals what was last written
+	NotOwner  Reason = "not-owner" // the source owns none of the fields it changes
+)
+
+// Outcome records what happened to one change.
+type Outcome struct {
+	Flow    string
+	Key     string
+	Version connector.Version
+	Result  Result
+	// Reason is set for Skipped (and for Applied when some fields were dropped
+	// as not-owner: NotOwner).
+	Reason Reason
+	// Detail explains the outcome in words (the fields dropped, the error).
+	Detail string
+	// IdempotencyKey is the key the sink was given (Applied).
+	IdempotencyKey string
+	// Entity is the mapped entity as written, JSON-encoded (Applied); the engine
+	// compares the next write against it to skip unchanged records.
+	Entity json.RawMessage
+	// Target is the record's ref in the sink's system (Applied).
+	Target canonical.ExternalRef
+	// Exception is the ID of the exception (Parked).
+	Exception string
+	At        time.Time
+}
+
+// LedgerEntry is the last applied write for a (flow, key).
+type LedgerEntry struct {
+	Flow           string
+	Key            string
+	Version        connector.Version
+	IdempotencyKey string
+	Entity         json.RawMessage
+	Target         canonical.ExternalRef
+	At             time.Time
+}
+
+// OutcomeFilter selects outcomes. Zero fields match everything.
+type OutcomeFilter struct {
+	Flow   string
+	Key    string
+	Result Result
+}
+
+// Ledger records outcomes and remembers the last applied version per key.
+type Ledger interface {
+	// Record appends outcomes in one batch. For every Applied outcome it also
+	// replaces the (flow, key) ledger entry, so LastApplied sees it.
+	Record(ctx context.Context, outcomes ...Outcome) error
+	// LastApplied returns the ledger entry for (flow, key).
+	LastApplied(ctx context.Context, flow, key string) (LedgerEntry, bool, error)
+	// Outcomes lists recorded outcomes in the order they were recorded.
+	Outcomes(ctx context.Context, f OutcomeFilter) iter.Seq2[Outcome, error]
+}
+
+// ExceptionStatus is where a parked change stands.
+type ExceptionStatus string
+
+// Exception statuses.
+const (
+	Open      ExceptionStatus = "open"      // waiting for a fix and a replay
+	Resolved  ExceptionStatus = "resolved"  // replayed with an outcome other than parked
+	Discarded ExceptionStatus = "discarded" // an operator dropped it, with a reason
+)
+
+// Exception is a parked change: everything needed to understand it and to
+// replay it through the current mapping.
+type Exception struct {
+	ID      string
+	Flow    string
+	Key     string
+	System  string
+	Op      connector.Op
+	Version connector.Version
+	Cursor  connector.Cursor
+	Kind    connector.Kind
+	// Message is the error text; Fields lists field problems with paths.
+	Message string
+	Fields  []canonical.FieldError
+	// Payload is the raw payload the source sent.
+	Payload json.RawMessage
+	// Source is the source entity, JSON-encoded, so a replay does not need the
+	// source system.
+	Source json.RawMessage
+	// Mapped is the mapped entity, JSON-encoded, when mapping succeeded.
+	Mapped json.RawMessage
+	// BlockedBy is the ID of an earlier open exception for the same key that
+	// this change waits behind, if any.
+	BlockedBy string
+	Attempts  int
+	FirstSeen time.Time
+	LastSeen  time.Time
+	Status    ExceptionStatus
+	// Resolution is the discard reason or the replay outcome.
+	Resolution string
+}
+
+// ExceptionFilter selects exceptions. Zero fields match everything.
+type ExceptionFilter struct {
+	Flow   string
+	Key    string
+	Kind   connector.Kind
+	Status ExceptionStatus
+	// Limit caps the number returned; 0 means no cap.
+	Limit int
+}
+
+// Exceptions is the queue of parked changes.
+type Exceptions interface {
+	// Park stores a new exception and returns its ID. If ex.ID is set and exists,
+	// it updates that exception instead (a replay that failed again): Attempts,
+	// LastSeen, Kind, Message, Fields and Mapped are replaced.
+	Park(ctx context.Context, ex Exception) (id string, err error)
+	// Exception returns one exception by ID, or ErrNotFound.
+	Exception(ctx context.Context, id string) (Exception, error)
+	// Exceptions lists exceptions in the order they were first parked.
+	Exceptions(ctx context.Context, f ExceptionFilter) iter.Seq2[Exception, error]
+	// OpenException returns the oldest open exception for (flow, key), if any:
+	// later changes to that key wait behind it.
+	OpenException(ctx context.Context, flow, key string) (Exception, bool, error)
+	// CloseException marks an exception Resolved or Discarded with a note.
+	CloseException(ctx context.Context, id string, status ExceptionStatus, note string) error
+}
+
+// Leases give one owner at a time the right to run a named job (a flow) across
+// replicas sharing a store.
+type Leases interface {
+	// AcquireLease takes or renews the lease for owner until now+ttl. It returns
+	// false, without error, while another owner holds an unexpired lease.
+	AcquireLease(ctx context.Context, name, owner string, now time.Time, ttl time.Duration) (bool, error)
+	// ReleaseLease gives the lease up if owner holds it.
+	ReleaseLease(ctx context.Context, name, owner string) error
+}
+
+// Deliveries de-duplicate webhook deliveries by the ID the platform sends.
+type Deliveries interface {
+	// SeenDelivery records the delivery and reports whether it was already
+	// recorded. Records older than now-ttl may be forgotten.
+	SeenDelivery(ctx context.Context, system, id string, now time.Time, ttl time.Duration) (seen bool, err error)
+}
