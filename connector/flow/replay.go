@@ -1,0 +1,79 @@
+package flow
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/junctionhq/junction/canonical"
+	"github.com/junctionhq/junction/connector"
+	"github.com/junctionhq/junction/connector/store"
+)
+
+// replayKey replays the open exceptions of one key, oldest first, until one
+// parks again. Each replayed change is recorded with its new outcome and its
+// exception is closed as resolved.
+func (r *flowRunner[S, D]) replayKey(ctx context.Context, key string) ([]store.Outcome, error) {
+	r.st.run.Lock()
+	defer r.st.run.Unlock()
+	var open []store.Exception
+	for ex, err := range r.e.store.Exceptions(ctx, store.ExceptionFilter{Flow: r.f.Name, Key: key, Status: store.Open}) {
+		if err != nil {
+			return nil, err
+		}
+		open = append(open, ex)
+	}
+	ps := &passState{blocked: map[string]string{}, ledger: map[string]store.LedgerEntry{}}
+	var outs []store.Outcome
+	for _, ex := range open {
+		var s S
+		if len(ex.Source) > 0 {
+			if err := json.Unmarshal(ex.Source, &s); err != nil {
+				return outs, fmt.Errorf("flow %s: replay %s: decode source entity: %w", r.f.Name, ex.ID, err)
+			}
+		}
+		ch := connector.Change[S]{
+			System: ex.System, Key: ex.Key, Op: ex.Op, Version: ex.Version,
+			Cursor: ex.Cursor, Entity: s, Raw: ex.Payload,
+		}
+		p, err := r.process(ctx, ps, ch, &ex)
+		if err != nil {
+			return outs, err
+		}
+		if err := r.e.store.Record(ctx, p.out); err != nil {
+			return outs, fmt.Errorf("flow %s: replay %s: record: %w", r.f.Name, ex.ID, err)
+		}
+		r.st.count(p.out, p.kind, 0)
+		outs = append(outs, p.out)
+		if p.out.Result == store.Parked {
+			break
+		}
+		note := "replayed: " + string(p.out.Result)
+		if p.out.Reason != "" {
+			note += " (" + string(p.out.Reason) + ")"
+		}
+		if err := r.e.store.CloseException(ctx, ex.ID, store.Resolved, note); err != nil {
+			return outs, fmt.Errorf("flow %s: replay %s: close: %w", r.f.Name, ex.ID, err)
+		}
+	}
+	return outs, nil
+}
+
+// decimalEqual compares decimals numerically, so 12.3 equals 12.30.
+var decimalEqual = cmp.Comparer(func(a, b canonical.Decimal) bool { return a.Equal(b) })
+
+// equal compares two entities with go-cmp, decimals numerically.
+func equal[T any](a, b T) bool { return cmp.Equal(a, b, decimalEqual) }
+
+func levelFor(read int) slog.Level {
+	if read == 0 {
+		return slog.LevelDebug
+	}
+	return slog.LevelInfo
+}
+
+func slogStr(k, v string) slog.Attr     { return slog.String(k, v) }
+func slogInt(k string, v int) slog.Attr { return slog.Int(k, v) }

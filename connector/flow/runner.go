@@ -1,0 +1,652 @@
+package flow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+
+	"github.com/junctionhq/junction/canonical"
+	"github.com/junctionhq/junction/connector"
+	"github.com/junctionhq/junction/connector/store"
+)
+
+// errLeaseLost cancels a pass whose lease could not be renewed.
+var errLeaseLost = errors.New("flow: lease lost")
+
+type flowRunner[S, D any] struct {
+	f  Flow[S, D]
+	e  *Engine
+	st *flowState
+}
+
+func (r *flowRunner[S, D]) name() string         { return r.f.Name }
+func (r *flowRunner[S, D]) every() time.Duration { return r.f.Every }
+func (r *flowRunner[S, D]) state() *flowState    { return r.st }
+
+// IdempotencyKey is the key the engine passes to sinks: deterministic in
+// (flow, key, version), so a write repeated after a crash or a retry carries
+// the same key and has one effect.
+func IdempotencyKey(flow, key string, v connector.Version) string {
+	h := sha256.New()
+	h.Write([]byte(flow))
+	h.Write([]byte{0})
+	h.Write([]byte(key))
+	h.Write([]byte{0})
+	h.Write([]byte(v.String()))
+	return "jn-" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// passState is what the workers of one pass share.
+type passState struct {
+	mu      sync.Mutex
+	blocked map[string]string // key -> oldest open exception ID
+	ledger  map[string]store.LedgerEntry
+}
+
+func (p *passState) blocker(key string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.blocked[key]
+}
+
+func (p *passState) block(key, id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.blocked[key]; !ok {
+		p.blocked[key] = id
+	}
+}
+
+func (p *passState) remember(key string, e store.LedgerEntry) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ledger[key] = e
+}
+
+func (p *passState) cached(key string) (store.LedgerEntry, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e, ok := p.ledger[key]
+	return e, ok
+}
+
+// result is one processed change: its outcome, or abandoned when the pass was
+// cancelled before the change got one (it will be read again next pass).
+type result struct {
+	idx       int
+	cursor    connector.Cursor
+	out       store.Outcome
+	kind      connector.Kind
+	retries   int
+	lag       time.Duration
+	abandoned bool
+}
+
+func (r *flowRunner[S, D]) pass(parent context.Context) (rep Report, err error) {
+	r.st.run.Lock()
+	defer r.st.run.Unlock()
+	e := r.e
+	rep.Flow = r.f.Name
+	defer func() { r.st.passDone(e.clock.Now(), err) }()
+
+	ok, err := e.store.AcquireLease(parent, r.f.Name, e.owner, e.clock.Now(), e.leaseTTL)
+	if err != nil {
+		return rep, fmt.Errorf("flow %s: lease: %w", r.f.Name, err)
+	}
+	if !ok {
+		return rep, ErrNotLeader
+	}
+	ctx, cancel := context.WithCancelCause(parent)
+	defer cancel(nil)
+	go r.heartbeat(ctx, cancel)
+
+	cursor, err := e.store.Checkpoint(ctx, r.f.Name)
+	if err != nil {
+		return rep, fmt.Errorf("flow %s: checkpoint: %w", r.f.Name, err)
+	}
+	rep.Checkpoint = cursor
+	ps := &passState{blocked: map[string]string{}, ledger: map[string]store.LedgerEntry{}}
+	if r.f.Parked == WaitBehindParked {
+		for ex, err := range e.store.Exceptions(ctx, store.ExceptionFilter{Flow: r.f.Name, Status: store.Open}) {
+			if err != nil {
+				return rep, fmt.Errorf("flow %s: open exceptions: %w", r.f.Name, err)
+			}
+			ps.block(ex.Key, ex.ID)
+		}
+	}
+
+	// Workers own keys by hash, so one key's changes run in order on one worker
+	// while different keys run in parallel.
+	n := r.f.Concurrency
+	queues := make([]chan item[S], n)
+	results := make(chan result, 4*n)
+	var workers sync.WaitGroup
+	seed := maphash.MakeSeed()
+	for i := range queues {
+		queues[i] = make(chan item[S], 16)
+		workers.Add(1)
+		go func(q <-chan item[S]) {
+			defer workers.Done()
+			for it := range q {
+				results <- r.work(ctx, cancel, ps, it)
+			}
+		}(queues[i])
+	}
+
+	// The collector records outcomes in batches and moves the checkpoint to the
+	// last change before which every change has an outcome.
+	collected := make(chan collectorResult, 1)
+	go func() { collected <- r.collect(context.WithoutCancel(ctx), results, cursor) }()
+
+	var srcErr error
+	idx := 0
+read:
+	for ch, err := range r.f.Source.Changes(ctx, cursor) {
+		if err != nil {
+			srcErr = err
+			break
+		}
+		w := queues[maphash.String(seed, ch.Key)%uint64(n)]
+		select {
+		case w <- item[S]{idx: idx, ch: ch}:
+			idx++
+		case <-ctx.Done():
+			break read
+		}
+	}
+	for _, q := range queues {
+		close(q)
+	}
+	workers.Wait()
+	close(results)
+	cr := <-collected
+
+	rep.Read = idx
+	rep.Applied, rep.Skipped, rep.Parked = cr.applied, cr.skipped, cr.parked
+	rep.Checkpoint = cr.checkpoint
+	r.st.add(int64(idx), int64(cr.retries))
+	e.log.LogAttrs(parent, levelFor(idx), "flow pass",
+		slogStr("flow", r.f.Name), slogInt("read", idx), slogInt("applied", cr.applied),
+		slogInt("skipped", cr.skipped), slogInt("parked", cr.parked))
+
+	switch {
+	case cr.err != nil:
+		return rep, cr.err
+	case context.Cause(ctx) != nil && !errors.Is(context.Cause(ctx), context.Canceled):
+		return rep, context.Cause(ctx)
+	case parent.Err() != nil:
+		return rep, parent.Err()
+	case srcErr != nil:
+		return rep, fmt.Errorf("flow %s: source: %w", r.f.Name, srcErr)
+	}
+	return rep, nil
+}
+
+type item[S any] struct {
+	idx int
+	ch  connector.Change[S]
+}
+
+func (r *flowRunner[S, D]) heartbeat(ctx context.Context, cancel context.CancelCauseFunc) {
+	t := time.NewTicker(max(r.e.leaseTTL/3, time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			ok, err := r.e.store.AcquireLease(ctx, r.f.Name, r.e.owner, r.e.clock.Now(), r.e.leaseTTL)
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil || !ok {
+				r.e.log.WarnContext(ctx, "flow lease lost", "flow", r.f.Name, "err", err)
+				cancel(errLeaseLost)
+				return
+			}
+		}
+	}
+}
+
+func (r *flowRunner[S, D]) work(ctx context.Context, cancel context.CancelCauseFunc, ps *passState, it item[S]) result {
+	res := result{idx: it.idx, cursor: it.ch.Cursor}
+	p, err := r.process(ctx, ps, it.ch, nil)
+	res.retries = p.retries
+	if err != nil {
+		var se *StoppedError
+		if errors.As(err, &se) {
+			cancel(se)
+		}
+		res.abandoned = true
+		return res
+	}
+	res.out, res.kind = p.out, p.kind
+	if !it.ch.At.IsZero() {
+		res.lag = r.e.clock.Now().Sub(it.ch.At)
+	}
+	return res
+}
+
+type collectorResult struct {
+	applied, skipped, parked, retries int
+	checkpoint                        connector.Cursor
+	err                               error
+}
+
+const recordBatch = 256
+
+func (r *flowRunner[S, D]) collect(ctx context.Context, results <-chan result, start connector.Cursor) collectorResult {
+	cr := collectorResult{checkpoint: start}
+	done := map[int]result{}
+	next := 0
+	batch := make([]store.Outcome, 0, recordBatch)
+	pending := make([]result, 0, recordBatch)
+	flush := func() {
+		if cr.err != nil || len(pending) == 0 {
+			return
+		}
+		if len(batch) > 0 {
+			if err := r.e.store.Record(ctx, batch...); err != nil {
+				cr.err = fmt.Errorf("flow %s: record outcomes: %w", r.f.Name, err)
+				return
+			}
+		}
+		for _, res := range pending {
+			done[res.idx] = res
+			if res.abandoned {
+				continue
+			}
+			r.st.count(res.out, res.kind, res.lag)
+			switch res.out.Result {
+			case store.Applied:
+				cr.applied++
+			case store.Skipped:
+				cr.skipped++
+			case store.Parked:
+				cr.parked++
+			}
+		}
+		moved := false
+		for {
+			d, ok := done[next]
+			if !ok || d.abandoned {
+				break
+			}
+			delete(done, next)
+			next++
+			if d.cursor != "" {
+				cr.checkpoint = d.cursor
+				moved = true
+			}
+		}
+		if moved {
+			if err := r.e.store.SaveCheckpoint(ctx, r.f.Name, cr.checkpoint); err != nil {
+				cr.err = fmt.Errorf("flow %s: save checkpoint: %w", r.f.Name, err)
+			}
+		}
+		batch, pending = batch[:0], pending[:0]
+	}
+	for res := range results {
+		cr.retries += res.retries
+		pending = append(pending, res)
+		if !res.abandoned {
+			batch = append(batch, res.out)
+		}
+		if len(pending) >= recordBatch || len(results) == 0 {
+			flush()
+		}
+	}
+	flush()
+	return cr
+}
+
+// processed is the outcome of one change, with the kind of a parked error.
+type processed struct {
+	out     store.Outcome
+	kind    connector.Kind
+	retries int
+}
+
+// process takes one change through filter, ledger, map, validate, ownership,
+// unchanged check and sink, and returns its outcome. Parking happens here (the
+// exception ID goes into the outcome); recording the outcome is the caller's.
+// An error means the change was abandoned without an outcome: the context was
+// cancelled or the flow must stop.
+func (r *flowRunner[S, D]) process(ctx context.Context, ps *passState, ch connector.Change[S], replay *store.Exception) (processed, error) {
+	e := r.e
+	now := e.clock.Now()
+	p := processed{out: store.Outcome{Flow: r.f.Name, Key: ch.Key, Version: ch.Version, At: now}}
+	skip := func(reason store.Reason, detail string) (processed, error) {
+		p.out.Result, p.out.Reason, p.out.Detail = store.Skipped, reason, detail
+		return p, nil
+	}
+	var mapped []byte
+	park := func(kind connector.Kind, err error, blockedBy string, attempts int) (processed, error) {
+		if ctx.Err() != nil {
+			return p, ctx.Err()
+		}
+		return r.park(ctx, ps, p, ch, mapped, kind, err, blockedBy, attempts, replay)
+	}
+
+	if replay == nil && r.f.Parked == WaitBehindParked {
+		if id := ps.blocker(ch.Key); id != "" {
+			return park(connector.BusinessRule, fmt.Errorf("waits behind parked change %s of the same key", id), id, 0)
+		}
+	}
+	if r.f.Filter != nil {
+		if keep, reason := r.f.Filter(ctx, ch); !keep {
+			return skip(store.Filtered, reason)
+		}
+	}
+	last, hasLast := ps.cached(ch.Key)
+	if !hasLast {
+		var err error
+		if last, hasLast, err = e.store.LastApplied(ctx, r.f.Name, ch.Key); err != nil {
+			if ctx.Err() != nil {
+				return p, ctx.Err()
+			}
+			return park(connector.Transient, fmt.Errorf("read ledger: %w", err), "", 0)
+		}
+	}
+	if hasLast {
+		if c, ok := ch.Version.Compare(last.Version); ok && c == 0 {
+			return skip(store.Duplicate, "version "+ch.Version.String()+" already applied")
+		} else if ok && c < 0 {
+			return skip(store.Stale, "version "+ch.Version.String()+" is older than applied "+last.Version.String())
+		}
+	}
+
+	env := Env{Flow: r.f.Name, XRef: e.store, Logger: e.log, Clock: e.clock}
+	d, err := r.f.Map(ctx, env, ch.Entity)
+	if err != nil {
+		kind := connector.KindOf(err)
+		if kind == connector.Unknown {
+			kind = connector.Invalid // a mapping failure is a data problem unless it says otherwise
+		}
+		return park(kind, fmt.Errorf("map: %w", err), "", 0)
+	}
+	if ch.Op == connector.Upsert {
+		if err := r.validate(ctx, &d); err != nil {
+			mapped, _ = json.Marshal(d)
+			return park(connector.Invalid, err, "", 0)
+		}
+	}
+	if mapped, err = json.Marshal(d); err != nil {
+		return park(connector.Invalid, fmt.Errorf("encode mapped entity: %w", err), "", 0)
+	}
+	var dropped []string
+	if r.f.Ownership != nil && ch.Op == connector.Upsert {
+		var prev []byte
+		if hasLast {
+			prev = last.Entity
+		}
+		owned, fields, err := r.f.Ownership.enforce(ch.System, mapped, prev)
+		if err != nil {
+			return park(connector.Invalid, err, "", 0)
+		}
+		if len(fields) > 0 {
+			var nd D
+			if err := json.Unmarshal(owned, &nd); err != nil {
+				return park(connector.Invalid, fmt.Errorf("ownership: %w", err), "", 0)
+			}
+			d, mapped, dropped = nd, owned, fields
+		}
+	}
+	notOwned := "fields not owned by " + ch.System + ": " + strings.Join(dropped, ", ")
+	if hasLast && ch.Op == connector.Upsert && r.same(mapped, last.Entity) {
+		// The version advances in the ledger so a late older change is still
+		// recognised as stale.
+		p.out.Entity, p.out.Target, p.out.IdempotencyKey = last.Entity, last.Target, last.IdempotencyKey
+		last.Version, last.At = ch.Version, now
+		ps.remember(ch.Key, last)
+		if len(dropped) > 0 {
+			return skip(store.NotOwner, notOwned)
+		}
+		return skip(store.Unchanged, "mapped entity equals the one last written")
+	}
+
+	w := connector.Write[D]{
+		Change: connector.Change[D]{
+			System: ch.System, Key: ch.Key, Op: ch.Op, Version: ch.Version,
+			Cursor: ch.Cursor, Entity: d, Raw: ch.Raw, At: ch.At,
+		},
+		IdempotencyKey: IdempotencyKey(r.f.Name, ch.Key, ch.Version),
+	}
+	canonID, haveID := r.target(ctx, ch, &w, last, hasLast)
+
+	res, attempts, err := r.apply(ctx, ch, w, &p)
+	if err != nil {
+		if ctx.Err() != nil {
+			return p, ctx.Err()
+		}
+		kind := connector.KindOf(err)
+		switch kind {
+		case connector.Unauthorized, connector.Forbidden:
+			return p, &StoppedError{Flow: r.f.Name, Err: err}
+		case connector.Unknown:
+			kind = connector.Transient
+		}
+		return park(kind, err, "", attempts)
+	}
+	if res.Action == connector.Stale {
+		return skip(store.Stale, "the sink holds a newer version")
+	}
+	p.out.Result = store.Applied
+	p.out.Entity, p.out.Target, p.out.IdempotencyKey = mapped, res.Ref, w.IdempotencyKey
+	p.out.Detail = res.Action.String()
+	if len(dropped) > 0 {
+		p.out.Reason, p.out.Detail = store.NotOwner, res.Action.String()+"; "+notOwned
+	}
+	ps.remember(ch.Key, store.LedgerEntry{
+		Flow: r.f.Name, Key: ch.Key, Version: ch.Version, IdempotencyKey: w.IdempotencyKey,
+		Entity: mapped, Target: res.Ref, At: now,
+	})
+	r.link(ctx, ch, res.Ref, canonID, haveID)
+	return p, nil
+}
+
+// validate runs the entity's own Validate method, if any, then the flow's
+// rules, and returns every problem found.
+func (r *flowRunner[S, D]) validate(ctx context.Context, d *D) error {
+	var errs []error
+	if v, ok := any(d).(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if r.f.Validate != nil {
+		if err := r.f.Validate(ctx, *d); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// same reports whether a mapped entity equals the one last written: the same
+// JSON, or, when the JSON differs only in form (12.3 vs 12.30), equal under
+// go-cmp with numeric decimal comparison.
+func (r *flowRunner[S, D]) same(mapped, last []byte) bool {
+	if len(last) == 0 {
+		return false
+	}
+	if string(mapped) == string(last) {
+		return true
+	}
+	var a, b D
+	if json.Unmarshal(mapped, &a) != nil || json.Unmarshal(last, &b) != nil {
+		return false
+	}
+	return equal(a, b)
+}
+
+// target finds the record's ref in the sink's system through the crosswalk or
+// the ledger, and sets it on w.
+func (r *flowRunner[S, D]) target(ctx context.Context, ch connector.Change[S], w *connector.Write[D], last store.LedgerEntry, hasLast bool) (string, bool) {
+	if hasLast && last.Target.ID != "" {
+		t := last.Target
+		w.Target = &t
+	}
+	if r.f.Entity == "" {
+		return "", false
+	}
+	id, ok, err := r.e.store.Lookup(ctx, r.f.Entity, canonical.ExternalRef{System: ch.System, ID: ch.Key})
+	if err != nil || !ok {
+		return "", false
+	}
+	refs, err := r.e.store.Refs(ctx, r.f.Entity, id)
+	if err == nil {
+		for _, ref := range refs {
+			if ref.System == r.f.TargetSystem {
+				w.Target = &ref
+				break
+			}
+		}
+	}
+	return id, true
+}
+
+// link records in the crosswalk that the source ref and the sink's ref are the
+// same entity.
+func (r *flowRunner[S, D]) link(ctx context.Context, ch connector.Change[S], to canonical.ExternalRef, id string, haveID bool) {
+	if r.f.Entity == "" || to.ID == "" {
+		return
+	}
+	src := canonical.ExternalRef{System: ch.System, ID: ch.Key}
+	if !haveID {
+		id = src.String()
+		if err := r.e.store.Link(ctx, r.f.Entity, id, src); err != nil {
+			r.e.log.WarnContext(ctx, "crosswalk link failed", "flow", r.f.Name, "ref", src.String(), "err", err)
+			return
+		}
+	}
+	if err := r.e.store.Link(ctx, r.f.Entity, id, to); err != nil {
+		r.e.log.WarnContext(ctx, "crosswalk link failed", "flow", r.f.Name, "ref", to.String(), "err", err)
+	}
+}
+
+// apply calls the sink, retrying retryable failures with backoff inside the
+// flow's budget and a conflict once. It returns the attempts made.
+func (r *flowRunner[S, D]) apply(ctx context.Context, ch connector.Change[S], w connector.Write[D], p *processed) (connector.Result, int, error) {
+	pol := r.f.Retry
+	bo := backoff.NewExponentialBackOff(
+		backoff.WithInitialInterval(pol.Initial),
+		backoff.WithMaxInterval(pol.Max),
+		backoff.WithMaxElapsedTime(0),
+	)
+	conflictRetried := false
+	for attempt := 1; ; attempt++ {
+		res, err := r.f.Sink.Apply(ctx, w)
+		if err == nil {
+			return res, attempt, nil
+		}
+		if ctx.Err() != nil {
+			return res, attempt, err
+		}
+		switch kind := connector.KindOf(err); kind {
+		case connector.Transient, connector.RateLimited, connector.Unknown:
+			if attempt >= pol.MaxAttempts {
+				return res, attempt, err
+			}
+			wait := bo.NextBackOff()
+			if ra := connector.RetryAfterOf(err); ra > wait {
+				wait = ra
+			}
+			r.e.log.DebugContext(ctx, "flow retry", "flow", r.f.Name, "key", ch.Key, "attempt", attempt, "wait", wait, "err", err)
+			p.retries++
+			if err := r.e.clock.Sleep(ctx, wait); err != nil {
+				return res, attempt, err
+			}
+		case connector.Conflict:
+			if conflictRetried {
+				return res, attempt, err
+			}
+			conflictRetried = true
+			if superseded := r.superseded(ctx, ch); superseded {
+				return connector.Result{Action: connector.Stale}, attempt, nil
+			}
+			p.retries++
+		default:
+			return res, attempt, err
+		}
+	}
+}
+
+// superseded re-reads the key from the source, when the source can, and
+// reports whether the source now holds a newer version than ch: that newer
+// change will come through the stream, so this one is stale.
+func (r *flowRunner[S, D]) superseded(ctx context.Context, ch connector.Change[S]) bool {
+	g, ok := r.f.Source.(connector.Getter[S])
+	if !ok {
+		return false
+	}
+	fresh, err := g.Get(ctx, ch.Key)
+	if err != nil {
+		return false
+	}
+	c, ok := fresh.Version.Compare(ch.Version)
+	return ok && c > 0
+}
+
+// park stores (or, on replay, updates) the exception and returns the parked
+// outcome.
+func (r *flowRunner[S, D]) park(ctx context.Context, ps *passState, p processed, ch connector.Change[S], mapped []byte, kind connector.Kind, cause error, blockedBy string, attempts int, replay *store.Exception) (processed, error) {
+	now := r.e.clock.Now()
+	src, _ := json.Marshal(ch.Entity)
+	ex := store.Exception{
+		Flow: r.f.Name, Key: ch.Key, System: ch.System, Op: ch.Op, Version: ch.Version,
+		Cursor: ch.Cursor, Kind: kind, Message: cause.Error(), Fields: fieldsOf(cause),
+		Payload: ch.Raw, Source: src, Mapped: mapped, BlockedBy: blockedBy,
+		Attempts: max(attempts, 1), FirstSeen: now, LastSeen: now, Status: store.Open,
+	}
+	if replay != nil {
+		ex.ID, ex.FirstSeen, ex.BlockedBy = replay.ID, replay.FirstSeen, ""
+		ex.Attempts += replay.Attempts
+	}
+	id, err := r.e.store.Park(context.WithoutCancel(ctx), ex)
+	if err != nil {
+		return p, fmt.Errorf("flow %s: park %s: %w", r.f.Name, ch.Key, err)
+	}
+	if ps != nil {
+		ps.block(ch.Key, id)
+	}
+	p.kind = kind
+	p.out.Result, p.out.Exception, p.out.Detail = store.Parked, id, kind.String()+": "+cause.Error()
+	r.e.log.WarnContext(ctx, "flow parked change", "flow", r.f.Name, "key", ch.Key,
+		"version", ch.Version.String(), "kind", kind.String(), "exception", id, "err", cause)
+	return p, nil
+}
+
+// fieldsOf collects the field errors of err and of every error joined or
+// wrapped in it.
+func fieldsOf(err error) []canonical.FieldError {
+	var out []canonical.FieldError
+	var walk func(error)
+	walk = func(err error) {
+		if err == nil {
+			return
+		}
+		if fe, ok := err.(interface{ FieldErrors() []canonical.FieldError }); ok {
+			out = append(out, fe.FieldErrors()...)
+			return
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				walk(e)
+			}
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		}
+	}
+	walk(err)
+	return out
+}
