@@ -4,6 +4,18 @@
 // the same state in PostgreSQL or SQLite so several replicas can share it.
 //
 // Every Store implementation passes the conformance tests in storetest.
+//
+// Conventions shared by every implementation:
+//   - Times are kept in UTC to the nanosecond. sqlstore stores them as int64
+//     Unix nanoseconds, so it accepts times from 1678 to 2262 and the zero time.
+//   - Arguments that cannot be stored (an empty flow, lease name or owner, an
+//     unknown Result, ExceptionStatus or Kind) are refused with an error that
+//     matches connector.Invalid under errors.Is.
+//   - Iterators (Outcomes, Exceptions) hold no lock and no database cursor while
+//     the loop body runs, so the body may call the store, even to write.
+//   - Crosswalk refs are identified by (System, Type, ID); the ref's Version is
+//     kept as last linked. Refs lists refs sorted by System, Type and ID, and
+//     Refs of a merged-away ID lists the refs of the ID it was merged into.
 package store
 
 import (
@@ -106,11 +118,15 @@ type OutcomeFilter struct {
 // Ledger records outcomes and remembers the last applied version per key.
 type Ledger interface {
 	// Record appends outcomes in one batch. For every Applied outcome it also
-	// replaces the (flow, key) ledger entry, so LastApplied sees it.
+	// replaces the (flow, key) ledger entry, so LastApplied sees it; when a batch
+	// holds several Applied outcomes for one key, the last one wins. The batch
+	// is stored whole or not at all. Every outcome needs a Flow and one of the
+	// Result constants.
 	Record(ctx context.Context, outcomes ...Outcome) error
 	// LastApplied returns the ledger entry for (flow, key).
 	LastApplied(ctx context.Context, flow, key string) (LedgerEntry, bool, error)
-	// Outcomes lists recorded outcomes in the order they were recorded.
+	// Outcomes lists recorded outcomes in the order they were recorded. The
+	// first error ends the sequence.
 	Outcomes(ctx context.Context, f OutcomeFilter) iter.Seq2[Outcome, error]
 }
 
@@ -168,18 +184,27 @@ type ExceptionFilter struct {
 
 // Exceptions is the queue of parked changes.
 type Exceptions interface {
-	// Park stores a new exception and returns its ID. If ex.ID is set and exists,
-	// it updates that exception instead (a replay that failed again): Attempts,
-	// LastSeen, Kind, Message, Fields and Mapped are replaced.
+	// Park stores a new exception and returns its ID. IDs are "ex-" and a
+	// sequence number of at least six digits ("ex-000001"), assigned in park
+	// order. A new exception with an empty Status is Open, and a zero FirstSeen
+	// is set to LastSeen.
+	//
+	// If ex.ID is set and exists, Park updates that exception instead (a replay
+	// that failed again): Attempts, LastSeen, Kind, Message, Fields and Mapped
+	// are replaced and everything else, Status included, is kept. If ex.ID is
+	// set but unknown, the exception is stored as new under a fresh ID.
 	Park(ctx context.Context, ex Exception) (id string, err error)
 	// Exception returns one exception by ID, or ErrNotFound.
 	Exception(ctx context.Context, id string) (Exception, error)
-	// Exceptions lists exceptions in the order they were first parked.
+	// Exceptions lists exceptions in the order they were first parked. The
+	// first error ends the sequence.
 	Exceptions(ctx context.Context, f ExceptionFilter) iter.Seq2[Exception, error]
 	// OpenException returns the oldest open exception for (flow, key), if any:
 	// later changes to that key wait behind it.
 	OpenException(ctx context.Context, flow, key string) (Exception, bool, error)
-	// CloseException marks an exception Resolved or Discarded with a note.
+	// CloseException marks an exception Resolved or Discarded with a note, kept
+	// as its Resolution. Any other status is refused; an unknown id gives
+	// ErrNotFound.
 	CloseException(ctx context.Context, id string, status ExceptionStatus, note string) error
 }
 
@@ -187,15 +212,20 @@ type Exceptions interface {
 // replicas sharing a store.
 type Leases interface {
 	// AcquireLease takes or renews the lease for owner until now+ttl. It returns
-	// false, without error, while another owner holds an unexpired lease.
+	// false, without error, while another owner holds an unexpired lease. A
+	// lease is unexpired up to and including its end instant: another owner can
+	// take it only with a now after now+ttl of the holder's last acquire.
 	AcquireLease(ctx context.Context, name, owner string, now time.Time, ttl time.Duration) (bool, error)
-	// ReleaseLease gives the lease up if owner holds it.
+	// ReleaseLease gives the lease up if owner holds it; otherwise it does
+	// nothing.
 	ReleaseLease(ctx context.Context, name, owner string) error
 }
 
 // Deliveries de-duplicate webhook deliveries by the ID the platform sends.
 type Deliveries interface {
 	// SeenDelivery records the delivery and reports whether it was already
-	// recorded. Records older than now-ttl may be forgotten.
+	// recorded. A record counts from the call that first recorded it (a repeat
+	// does not extend it) and is forgotten once it is ttl old: the next delivery
+	// with that ID is then new again and recorded afresh.
 	SeenDelivery(ctx context.Context, system, id string, now time.Time, ttl time.Duration) (seen bool, err error)
 }

@@ -1,0 +1,937 @@
+// Package storetest is the conformance suite for store.Store implementations.
+// Every store in this module passes it, and a store written elsewhere can run
+// it from its own tests:
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) store.Store { return mystore.New() })
+//	}
+//
+// The suite checks behaviour, not layout: checkpoints, the ledger and its
+// outcomes, the exception queue, leases, webhook deliveries and the crosswalk,
+// including what must hold under concurrent use.
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/junctionhq/junction/canonical"
+	"github.com/junctionhq/junction/connector"
+	"github.com/junctionhq/junction/connector/store"
+)
+
+// Run runs the conformance suite. newStore must return an empty store each
+// time it is called; it is called once per subtest, and subtests run in
+// parallel, so it must be safe to call from several goroutines. Cleanup of
+// the store belongs in t.Cleanup.
+func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, store.Store)
+	}{
+		{"Checkpoints", testCheckpoints},
+		{"RecordAndLastApplied", testRecordAndLastApplied},
+		{"OutcomesOrderAndFilter", testOutcomes},
+		{"RecordIsAllOrNothing", testRecordAtomic},
+		{"IteratorsAllowWrites", testIteratorsAllowWrites},
+		{"ExceptionsParkAndUpdate", testParkAndUpdate},
+		{"ExceptionsListAndFilter", testExceptionsList},
+		{"ExceptionsOpenAndClose", testOpenAndClose},
+		{"Leases", testLeases},
+		{"Deliveries", testDeliveries},
+		{"CrosswalkLink", testCrosswalkLink},
+		{"CrosswalkMerge", testCrosswalkMerge},
+		{"InvalidArguments", testInvalid},
+		{"CancelledContext", testCancelled},
+		{"ConcurrentWriters", testConcurrent},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.fn(t, newStore(t))
+		})
+	}
+}
+
+// base returns a time with nanoseconds in a zone other than UTC, so round
+// trips show both precision and the move to UTC.
+func base() time.Time {
+	return time.Date(2025, 3, 14, 15, 9, 26, 535897932, time.FixedZone("CET", 3600))
+}
+
+func testCheckpoints(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	if c, err := s.Checkpoint(ctx, "orders"); err != nil || c != "" {
+		t.Fatalf("Checkpoint of a new flow = %q, %v; want \"\", nil", c, err)
+	}
+	must(t, s.SaveCheckpoint(ctx, "orders", "c1"))
+	must(t, s.SaveCheckpoint(ctx, "stock", "s9"))
+	must(t, s.SaveCheckpoint(ctx, "orders", "c2"))
+	for flow, want := range map[string]connector.Cursor{"orders": "c2", "stock": "s9", "prices": ""} {
+		c, err := s.Checkpoint(ctx, flow)
+		if err != nil || c != want {
+			t.Errorf("Checkpoint(%q) = %q, %v; want %q", flow, c, err, want)
+		}
+	}
+}
+
+// outcome builds a distinct, fully populated outcome.
+func outcome(flow, key string, n int, r store.Result) store.Outcome {
+	o := store.Outcome{
+		Flow:    flow,
+		Key:     key,
+		Version: connector.Version{Seq: int64(n + 1), At: base().Add(time.Duration(n) * time.Second), Tag: fmt.Sprintf("W/\"%d|x\"", n)},
+		Result:  r,
+		Detail:  fmt.Sprintf("detail %d", n),
+		At:      base().Add(time.Duration(n) * time.Millisecond),
+	}
+	switch r {
+	case store.Applied:
+		o.IdempotencyKey = fmt.Sprintf("%s/%s/%d", flow, key, n)
+		o.Entity = json.RawMessage(fmt.Sprintf(`{"key": %q, "n": %d}`, key, n))
+		o.Target = canonical.ExternalRef{System: "erp", Type: "SalesOrder", ID: "SO-" + key, Version: fmt.Sprint(n)}
+		if n%2 == 0 {
+			o.Reason = store.NotOwner
+		}
+	case store.Skipped:
+		o.Reason = store.Duplicate
+	case store.Parked:
+		o.Exception = fmt.Sprintf("ex-%06d", n+1)
+	}
+	return o
+}
+
+func testRecordAndLastApplied(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	if _, ok, err := s.LastApplied(ctx, "orders", "A"); err != nil || ok {
+		t.Fatalf("LastApplied before any Record = ok %v, err %v; want false, nil", ok, err)
+	}
+	a1, a2 := outcome("orders", "A", 1, store.Applied), outcome("orders", "A", 2, store.Applied)
+	b1 := outcome("orders", "B", 3, store.Applied)
+	must(t, s.Record(ctx, a1, b1, outcome("orders", "C", 4, store.Skipped), a2, outcome("orders", "A", 5, store.Parked)))
+	checkLedger(t, s, a2) // the last Applied of the batch wins; Parked does not touch the ledger
+	checkLedger(t, s, b1)
+	if _, ok, _ := s.LastApplied(ctx, "orders", "C"); ok {
+		t.Error("LastApplied found an entry for a key that was only skipped")
+	}
+	if _, ok, _ := s.LastApplied(ctx, "stock", "A"); ok {
+		t.Error("LastApplied found another flow's entry")
+	}
+	// A later batch replaces the entry, whatever its version.
+	a0 := outcome("orders", "A", 0, store.Applied)
+	a0.Entity = nil
+	a0.Target = canonical.ExternalRef{}
+	must(t, s.Record(ctx, a0, outcome("orders", "B", 6, store.Skipped)))
+	checkLedger(t, s, a0)
+	checkLedger(t, s, b1)
+	must(t, s.Record(ctx)) // an empty batch is fine
+}
+
+func checkLedger(t *testing.T, s store.Store, o store.Outcome) {
+	t.Helper()
+	e, ok, err := s.LastApplied(t.Context(), o.Flow, o.Key)
+	if err != nil || !ok {
+		t.Fatalf("LastApplied(%q, %q) = ok %v, err %v", o.Flow, o.Key, ok, err)
+	}
+	want := store.LedgerEntry{Flow: o.Flow, Key: o.Key, Version: o.Version, IdempotencyKey: o.IdempotencyKey, Entity: o.Entity, Target: o.Target, At: o.At}
+	if d := diffLedger(e, want); d != "" {
+		t.Errorf("LastApplied(%q, %q): %s", o.Flow, o.Key, d)
+	}
+}
+
+func testOutcomes(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	results := []store.Result{store.Applied, store.Skipped, store.Parked}
+	var all []store.Outcome
+	for batch := range 3 {
+		var b []store.Outcome
+		for i := range 7 {
+			n := batch*7 + i
+			b = append(b, outcome([]string{"orders", "stock"}[n%2], fmt.Sprintf("K%d", n%3), n, results[n%3]))
+		}
+		must(t, s.Record(ctx, b...))
+		all = append(all, b...)
+	}
+	// One batch larger than any reasonable chunk or page keeps its order too.
+	var big []store.Outcome
+	for n := range 1203 {
+		big = append(big, outcome("bulk", fmt.Sprintf("K%04d", n), n, results[n%3]))
+	}
+	must(t, s.Record(ctx, big...))
+	all = append(all, big...)
+
+	filters := []store.OutcomeFilter{
+		{},
+		{Flow: "orders"},
+		{Key: "K1"},
+		{Result: store.Skipped},
+		{Flow: "stock", Key: "K2"},
+		{Flow: "orders", Result: store.Applied},
+		{Flow: "stock", Key: "K0", Result: store.Parked},
+		{Flow: "bulk", Result: store.Parked},
+		{Flow: "nope"},
+	}
+	for _, f := range filters {
+		var want []store.Outcome
+		for _, o := range all {
+			if (f.Flow == "" || o.Flow == f.Flow) && (f.Key == "" || o.Key == f.Key) && (f.Result == "" || o.Result == f.Result) {
+				want = append(want, o)
+			}
+		}
+		got := collect(t, s.Outcomes(ctx, f))
+		if len(got) != len(want) {
+			t.Errorf("Outcomes(%+v) gave %d outcomes, want %d", f, len(got), len(want))
+			continue
+		}
+		for i := range got {
+			if d := diffOutcome(got[i], want[i]); d != "" {
+				t.Errorf("Outcomes(%+v)[%d]: %s", f, i, d)
+				break
+			}
+		}
+	}
+
+	// Stopping early stops the iterator.
+	n := 0
+	for _, err := range s.Outcomes(ctx, store.OutcomeFilter{}) {
+		must(t, err)
+		if n++; n == 3 {
+			break
+		}
+	}
+	if n != 3 {
+		t.Errorf("iterated %d outcomes before break, want 3", n)
+	}
+}
+
+func testRecordAtomic(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	bad := outcome("orders", "B", 2, store.Applied)
+	bad.Result = "maybe"
+	err := s.Record(ctx, outcome("orders", "A", 1, store.Applied), bad)
+	if !errors.Is(err, connector.Invalid) {
+		t.Fatalf("Record with an unknown result: err = %v, want connector.Invalid", err)
+	}
+	if got := collect(t, s.Outcomes(ctx, store.OutcomeFilter{})); len(got) != 0 {
+		t.Errorf("a refused batch left %d outcomes behind", len(got))
+	}
+	if _, ok, _ := s.LastApplied(ctx, "orders", "A"); ok {
+		t.Error("a refused batch updated the ledger")
+	}
+}
+
+func testIteratorsAllowWrites(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	var b []store.Outcome
+	for n := range 700 {
+		b = append(b, outcome("read", fmt.Sprintf("K%d", n), n, store.Skipped))
+	}
+	must(t, s.Record(ctx, b...))
+	for n := range 600 {
+		if _, err := s.Park(ctx, exception("read", fmt.Sprintf("K%d", n), n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	within(t, 30*time.Second, func() {
+		seen := 0
+		for o, err := range s.Outcomes(ctx, store.OutcomeFilter{Flow: "read"}) {
+			must(t, err)
+			// Write inside the loop, to the same store: must not deadlock.
+			must(t, s.Record(ctx, outcome("write", o.Key, seen, store.Applied)))
+			seen++
+		}
+		if seen != 700 {
+			t.Errorf("Outcomes yielded %d outcomes while the loop wrote, want 700", seen)
+		}
+		seen = 0
+		for ex, err := range s.Exceptions(ctx, store.ExceptionFilter{Flow: "read", Limit: 550}) {
+			must(t, err)
+			must(t, s.CloseException(ctx, ex.ID, store.Resolved, "replayed"))
+			if _, err := s.Park(ctx, exception("write", ex.Key, seen)); err != nil {
+				t.Fatal(err)
+			}
+			seen++
+		}
+		if seen != 550 {
+			t.Errorf("Exceptions with Limit 550 yielded %d while the loop wrote, want 550", seen)
+		}
+	})
+	got := collect(t, s.Outcomes(ctx, store.OutcomeFilter{Flow: "write"}))
+	if len(got) != 700 {
+		t.Errorf("the loop recorded %d outcomes, want 700", len(got))
+	}
+	open := collect(t, s.Exceptions(ctx, store.ExceptionFilter{Flow: "read", Status: store.Open}))
+	if len(open) != 50 || open[0].Key != "K550" {
+		t.Errorf("after closing 550 of 600 in a loop, %d remain open (first %v), want 50 from K550", len(open), keys(open))
+	}
+}
+
+// exception builds a distinct, fully populated new exception.
+func exception(flow, key string, n int) store.Exception {
+	return store.Exception{
+		Flow:      flow,
+		Key:       key,
+		System:    "shopify",
+		Op:        connector.Op(n % 2),
+		Version:   connector.Version{Seq: int64(n + 1), At: base().Add(time.Duration(n) * time.Minute)},
+		Cursor:    connector.Cursor(fmt.Sprintf("cur-%d", n)),
+		Kind:      []connector.Kind{connector.Invalid, connector.BusinessRule, connector.Conflict}[n%3],
+		Message:   fmt.Sprintf("problem %d", n),
+		Fields:    []canonical.FieldError{{Path: "lines[0].sku", Code: "required", Message: "is required"}, {Path: "total", Code: "range", Message: "too big", Value: fmt.Sprint(n)}},
+		Payload:   json.RawMessage(fmt.Sprintf(`{"id":%d,"raw":true}`, n)),
+		Source:    json.RawMessage(fmt.Sprintf(`{"number":"%d"}`, n)),
+		Mapped:    json.RawMessage(fmt.Sprintf(`{"mapped":%d}`, n)),
+		BlockedBy: "",
+		Attempts:  1,
+		FirstSeen: base().Add(time.Duration(n) * time.Hour),
+		LastSeen:  base().Add(time.Duration(n)*time.Hour + time.Nanosecond),
+	}
+}
+
+func testParkAndUpdate(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	ex1 := exception("orders", "A", 1)
+	id1, err := s.Park(ctx, ex1)
+	must(t, err)
+	ex2 := exception("orders", "B", 2)
+	ex2.FirstSeen = time.Time{}
+	ex2.Fields, ex2.Mapped, ex2.Payload = nil, nil, nil
+	ex2.BlockedBy = id1
+	id2, err := s.Park(ctx, ex2)
+	must(t, err)
+	if id1 != "ex-000001" || id2 != "ex-000002" {
+		t.Fatalf("Park gave IDs %q, %q; want ex-000001, ex-000002", id1, id2)
+	}
+
+	ex1.ID, ex1.Status = id1, store.Open
+	checkException(t, s, ex1)
+	ex2.ID, ex2.Status, ex2.FirstSeen = id2, store.Open, ex2.LastSeen
+	checkException(t, s, ex2)
+
+	// Re-park: a replay that failed again replaces only what the replay changes.
+	re := exception("other", "Z", 7)
+	re.ID = id1
+	re.Status = store.Discarded
+	re.Attempts = 2
+	re.Kind = connector.Unsupported
+	re.Fields = []canonical.FieldError{{Path: "sku", Code: "unknown", Message: "no such product"}}
+	if got, err := s.Park(ctx, re); err != nil || got != id1 {
+		t.Fatalf("re-Park(%s) = %q, %v; want the same ID", id1, got, err)
+	}
+	want := ex1
+	want.Attempts, want.LastSeen, want.Kind, want.Message, want.Fields, want.Mapped = re.Attempts, re.LastSeen, re.Kind, re.Message, re.Fields, re.Mapped
+	checkException(t, s, want)
+	// Clearing Fields and Mapped on re-park clears them.
+	re.Fields, re.Mapped, re.Attempts = nil, nil, 3
+	_, err = s.Park(ctx, re)
+	must(t, err)
+	want.Fields, want.Mapped, want.Attempts = nil, nil, 3
+	checkException(t, s, want)
+
+	// An unknown ID is parked as new under a fresh ID.
+	for _, unknown := range []string{"ex-000099", "ex-3", "custom"} {
+		ex := exception("orders", "C", 3)
+		ex.ID = unknown
+		id, err := s.Park(ctx, ex)
+		must(t, err)
+		if id == unknown || id == id1 || id == id2 {
+			t.Errorf("Park with unknown ID %q gave %q, want a fresh ID", unknown, id)
+		}
+		if _, err := s.Exception(ctx, unknown); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Exception(%q) after parking it as new: err = %v, want ErrNotFound", unknown, err)
+		}
+	}
+	if n := len(collect(t, s.Exceptions(ctx, store.ExceptionFilter{}))); n != 5 {
+		t.Errorf("store holds %d exceptions, want 5", n)
+	}
+	for _, id := range []string{"", "ex-000000", "ex-000006", "ex-1", "EX-000001", "ex-00000x"} {
+		if _, err := s.Exception(ctx, id); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Exception(%q): err = %v, want ErrNotFound", id, err)
+		}
+	}
+}
+
+func checkException(t *testing.T, s store.Store, want store.Exception) {
+	t.Helper()
+	got, err := s.Exception(t.Context(), want.ID)
+	if err != nil {
+		t.Fatalf("Exception(%q): %v", want.ID, err)
+	}
+	if d := diffException(got, want); d != "" {
+		t.Errorf("Exception(%q): %s", want.ID, d)
+	}
+}
+
+func testExceptionsList(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	var all []store.Exception
+	for n := range 30 {
+		ex := exception([]string{"orders", "stock"}[n%2], fmt.Sprintf("K%d", n%4), n)
+		id, err := s.Park(ctx, ex)
+		must(t, err)
+		ex.ID, ex.Status = id, store.Open
+		all = append(all, ex)
+	}
+	for i := range all {
+		if i%5 == 0 {
+			must(t, s.CloseException(ctx, all[i].ID, store.Discarded, "duplicate order"))
+			all[i].Status, all[i].Resolution = store.Discarded, "duplicate order"
+		}
+	}
+	filters := []store.ExceptionFilter{
+		{},
+		{Flow: "stock"},
+		{Key: "K2"},
+		{Kind: connector.BusinessRule},
+		{Status: store.Open},
+		{Status: store.Discarded},
+		{Flow: "orders", Key: "K0", Status: store.Open},
+		{Flow: "orders", Kind: connector.Conflict},
+		{Limit: 4},
+		{Flow: "stock", Status: store.Open, Limit: 3},
+		{Flow: "stock", Limit: 100},
+		{Status: store.Resolved},
+	}
+	for _, f := range filters {
+		var want []store.Exception
+		for _, ex := range all {
+			if (f.Flow == "" || ex.Flow == f.Flow) && (f.Key == "" || ex.Key == f.Key) &&
+				(f.Kind == connector.Unknown || ex.Kind == f.Kind) && (f.Status == "" || ex.Status == f.Status) &&
+				(f.Limit == 0 || len(want) < f.Limit) {
+				want = append(want, ex)
+			}
+		}
+		got := collect(t, s.Exceptions(ctx, f))
+		if len(got) != len(want) {
+			t.Errorf("Exceptions(%+v) gave %d (%v), want %d (%v)", f, len(got), keys(got), len(want), keys(want))
+			continue
+		}
+		for i := range got {
+			if d := diffException(got[i], want[i]); d != "" {
+				t.Errorf("Exceptions(%+v)[%d]: %s", f, i, d)
+				break
+			}
+		}
+	}
+}
+
+func testOpenAndClose(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	if _, ok, err := s.OpenException(ctx, "orders", "A"); err != nil || ok {
+		t.Fatalf("OpenException with none parked = ok %v, err %v", ok, err)
+	}
+	var ids []string
+	for n := range 3 {
+		id, err := s.Park(ctx, exception("orders", "A", n))
+		must(t, err)
+		ids = append(ids, id)
+		_, err = s.Park(ctx, exception("orders", "B", n)) // another key
+		must(t, err)
+		_, err = s.Park(ctx, exception("stock", "A", n)) // another flow
+		must(t, err)
+	}
+	wantOpen := func(want string) {
+		t.Helper()
+		ex, ok, err := s.OpenException(ctx, "orders", "A")
+		switch {
+		case err != nil:
+			t.Fatal(err)
+		case want == "" && ok:
+			t.Errorf("OpenException = %s, want none", ex.ID)
+		case want != "" && (!ok || ex.ID != want):
+			t.Errorf("OpenException = %q (ok %v), want %q", ex.ID, ok, want)
+		}
+	}
+	wantOpen(ids[0])
+	// Re-parking the oldest keeps it the oldest.
+	re := exception("orders", "A", 9)
+	re.ID = ids[0]
+	_, err := s.Park(ctx, re)
+	must(t, err)
+	wantOpen(ids[0])
+
+	must(t, s.CloseException(ctx, ids[0], store.Resolved, "applied"))
+	ex, err := s.Exception(ctx, ids[0])
+	must(t, err)
+	if ex.Status != store.Resolved || ex.Resolution != "applied" {
+		t.Errorf("closed exception has status %q resolution %q", ex.Status, ex.Resolution)
+	}
+	wantOpen(ids[1])
+	must(t, s.CloseException(ctx, ids[2], store.Discarded, "cancelled in the shop"))
+	wantOpen(ids[1])
+	must(t, s.CloseException(ctx, ids[1], store.Discarded, "cancelled"))
+	wantOpen("")
+
+	if err := s.CloseException(ctx, "ex-999999", store.Resolved, ""); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("CloseException of an unknown ID: err = %v, want ErrNotFound", err)
+	}
+	if err := s.CloseException(ctx, ids[0], store.Open, ""); !errors.Is(err, connector.Invalid) {
+		t.Errorf("CloseException to Open: err = %v, want connector.Invalid", err)
+	}
+}
+
+func testLeases(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	ttl := 30 * time.Second
+	t0 := base()
+	acquire := func(name, owner string, now time.Time, want bool) {
+		t.Helper()
+		got, err := s.AcquireLease(ctx, name, owner, now, ttl)
+		if err != nil || got != want {
+			t.Fatalf("AcquireLease(%s, %s, t0%+v) = %v, %v; want %v", name, owner, now.Sub(t0), got, err, want)
+		}
+	}
+	acquire("orders", "r1", t0, true)
+	acquire("orders", "r2", t0, false)
+	acquire("orders", "r1", t0.Add(20*time.Second), true) // renew: now held until t0+50s
+	acquire("stock", "r2", t0.Add(20*time.Second), true)  // leases are independent
+	acquire("orders", "r2", t0.Add(40*time.Second), false)
+	acquire("orders", "r2", t0.Add(50*time.Second), false) // the end instant is still held
+	acquire("orders", "r2", t0.Add(50*time.Second+time.Nanosecond), true)
+	acquire("orders", "r1", t0.Add(51*time.Second), false)
+
+	must(t, s.ReleaseLease(ctx, "orders", "r1")) // not the holder: no effect
+	acquire("orders", "r1", t0.Add(52*time.Second), false)
+	must(t, s.ReleaseLease(ctx, "orders", "r2"))
+	acquire("orders", "r1", t0.Add(52*time.Second), true)
+	must(t, s.ReleaseLease(ctx, "never", "r1"))
+}
+
+func testDeliveries(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	ttl := time.Hour
+	t0 := base()
+	seen := func(system, id string, now time.Time, want bool) {
+		t.Helper()
+		got, err := s.SeenDelivery(ctx, system, id, now, ttl)
+		if err != nil || got != want {
+			t.Fatalf("SeenDelivery(%s, %s, t0%+v) = %v, %v; want %v", system, id, now.Sub(t0), got, err, want)
+		}
+	}
+	seen("shopify", "d1", t0, false)
+	seen("shopify", "d1", t0.Add(time.Minute), true)
+	seen("stripe", "d1", t0.Add(time.Minute), false)
+	seen("shopify", "d2", t0.Add(time.Minute), false)
+	seen("shopify", "d1", t0.Add(ttl-time.Nanosecond), true) // a repeat does not extend it
+	seen("shopify", "d1", t0.Add(ttl+time.Nanosecond), false)
+	seen("shopify", "d1", t0.Add(ttl+2*time.Nanosecond), true)
+	seen("shopify", "d2", t0.Add(ttl+time.Minute), false)
+	// Many deliveries, then a long pause: all are forgotten.
+	for i := range 50 {
+		seen("many", fmt.Sprint(i), t0.Add(time.Duration(i)*time.Second), false)
+	}
+	for i := range 50 {
+		seen("many", fmt.Sprint(i), t0.Add(3*ttl), false)
+	}
+	seen("many", "7", t0.Add(3*ttl+time.Second), true)
+}
+
+func ref(system, id string) canonical.ExternalRef {
+	return canonical.ExternalRef{System: system, ID: id}
+}
+
+func testCrosswalkLink(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	if id, ok, err := s.Lookup(ctx, "Customer", ref("shopify", "1")); err != nil || ok {
+		t.Fatalf("Lookup of an unlinked ref = %q, %v, %v", id, ok, err)
+	}
+	if refs, err := s.Refs(ctx, "Customer", "cust-1"); err != nil || len(refs) != 0 {
+		t.Fatalf("Refs of an unknown ID = %v, %v", refs, err)
+	}
+	shop1 := canonical.ExternalRef{System: "shopify", ID: "1", Version: "v1"}
+	shop2 := ref("shopify", "2")
+	erp := canonical.ExternalRef{System: "bc:prod", Type: "Customer", ID: "C100", Version: "etag-1"}
+	must(t, s.Link(ctx, "Customer", "cust-1", shop1))
+	must(t, s.Link(ctx, "Customer", "cust-1", erp))
+	must(t, s.Link(ctx, "Customer", "cust-1", shop2)) // many-to-one
+	must(t, s.Link(ctx, "Customer", "cust-1", shop2)) // again: no-op
+	must(t, s.Link(ctx, "SalesOrder", "so-1", ref("shopify", "1")))
+	lookup(t, s, "Customer", shop1, "cust-1")
+	lookup(t, s, "Customer", shop2, "cust-1")
+	lookup(t, s, "Customer", erp, "cust-1")
+	lookup(t, s, "SalesOrder", shop1, "so-1") // entities are separate
+	// Type is part of a ref's identity; Version is not.
+	lookup(t, s, "Customer", canonical.ExternalRef{System: "bc:prod", ID: "C100"}, "")
+	lookup(t, s, "Customer", canonical.ExternalRef{System: "shopify", ID: "1", Version: "other"}, "cust-1")
+	refsOf(t, s, "Customer", "cust-1", erp, shop1, shop2)
+
+	// Relinking keeps the latest Version.
+	shop1.Version = "v2"
+	must(t, s.Link(ctx, "Customer", "cust-1", shop1))
+	refsOf(t, s, "Customer", "cust-1", erp, shop1, shop2)
+
+	// Re-point: the ref moves to the other ID.
+	must(t, s.Link(ctx, "Customer", "cust-2", shop2))
+	lookup(t, s, "Customer", shop2, "cust-2")
+	refsOf(t, s, "Customer", "cust-1", erp, shop1)
+	refsOf(t, s, "Customer", "cust-2", shop2)
+}
+
+func testCrosswalkMerge(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a1, a2, b1, c1, d1 := ref("shopify", "a1"), ref("shopify", "a2"), ref("crm", "b1"), ref("bc", "c1"), ref("bc", "d1")
+	must(t, s.Link(ctx, "Customer", "A", a1))
+	must(t, s.Link(ctx, "Customer", "A", a2))
+	must(t, s.Link(ctx, "Customer", "B", b1))
+	must(t, s.Link(ctx, "Customer", "C", c1))
+	must(t, s.Link(ctx, "Customer", "D", d1))
+
+	must(t, s.Merge(ctx, "Customer", "A", "B"))
+	lookup(t, s, "Customer", a1, "B")
+	lookup(t, s, "Customer", b1, "B")
+	refsOf(t, s, "Customer", "B", b1, a1, a2)
+	refsOf(t, s, "Customer", "A", b1, a1, a2) // the alias resolves
+
+	// A chain: A -> B -> C resolves to C.
+	must(t, s.Merge(ctx, "Customer", "B", "C"))
+	lookup(t, s, "Customer", a2, "C")
+	lookup(t, s, "Customer", b1, "C")
+	refsOf(t, s, "Customer", "C", c1, b1, a1, a2)
+	refsOf(t, s, "Customer", "A", c1, b1, a1, a2)
+
+	// Merging back into a merged-away ID is a no-op: it is the same entity.
+	must(t, s.Merge(ctx, "Customer", "C", "A"))
+	must(t, s.Merge(ctx, "Customer", "C", "C"))
+	lookup(t, s, "Customer", a1, "C")
+	lookup(t, s, "Customer", c1, "C")
+
+	// Merging into an alias lands on its survivor.
+	must(t, s.Merge(ctx, "Customer", "D", "A"))
+	lookup(t, s, "Customer", d1, "C")
+	refsOf(t, s, "Customer", "C", c1, d1, b1, a1, a2)
+
+	// Linking to a merged-away ID resolves too, and re-pointing out of the
+	// merged entity removes the ref from it.
+	e1 := ref("shopify", "e1")
+	must(t, s.Link(ctx, "Customer", "A", e1))
+	lookup(t, s, "Customer", e1, "C")
+	must(t, s.Link(ctx, "Customer", "Z", a1))
+	lookup(t, s, "Customer", a1, "Z")
+	refsOf(t, s, "Customer", "C", c1, d1, b1, a2, e1)
+
+	// Merges do not cross entities.
+	must(t, s.Link(ctx, "Product", "A", ref("shopify", "p1")))
+	lookup(t, s, "Product", ref("shopify", "p1"), "A")
+}
+
+func lookup(t *testing.T, s store.Store, entity string, r canonical.ExternalRef, want string) {
+	t.Helper()
+	id, ok, err := s.Lookup(t.Context(), entity, r)
+	if err != nil || ok != (want != "") || id != want {
+		t.Errorf("Lookup(%s, %v) = %q, %v, %v; want %q", entity, r, id, ok, err, want)
+	}
+}
+
+func refsOf(t *testing.T, s store.Store, entity, id string, want ...canonical.ExternalRef) {
+	t.Helper()
+	got, err := s.Refs(t.Context(), entity, id)
+	if err != nil {
+		t.Fatalf("Refs(%s, %s): %v", entity, id, err)
+	}
+	slices.SortFunc(want, func(a, b canonical.ExternalRef) int {
+		return strings.Compare(a.System+"\x00"+a.Type+"\x00"+a.ID, b.System+"\x00"+b.Type+"\x00"+b.ID)
+	})
+	if !slices.Equal(got, want) {
+		t.Errorf("Refs(%s, %s) = %v, want %v (sorted by system, type, ID)", entity, id, got, want)
+	}
+}
+
+func testInvalid(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	now := base()
+	badStatus := exception("orders", "A", 1)
+	badStatus.Status = "pending"
+	badKind := exception("orders", "A", 1)
+	badKind.Kind = connector.Kind(200)
+	calls := map[string]func() error{
+		"SaveCheckpoint without flow": func() error { return s.SaveCheckpoint(ctx, "", "c") },
+		"Record without flow":         func() error { return s.Record(ctx, store.Outcome{Key: "A", Result: store.Applied}) },
+		"Park without flow":           func() error { _, err := s.Park(ctx, store.Exception{Key: "A"}); return err },
+		"Park with unknown status":    func() error { _, err := s.Park(ctx, badStatus); return err },
+		"Park with unknown kind":      func() error { _, err := s.Park(ctx, badKind); return err },
+		"AcquireLease without owner": func() error {
+			_, err := s.AcquireLease(ctx, "orders", "", now, time.Second)
+			return err
+		},
+		"SeenDelivery without ID": func() error {
+			_, err := s.SeenDelivery(ctx, "shopify", "", now, time.Second)
+			return err
+		},
+		"Link without ref ID":   func() error { return s.Link(ctx, "Customer", "c1", ref("shopify", "")) },
+		"Link without entity":   func() error { return s.Link(ctx, "", "c1", ref("shopify", "1")) },
+		"Link without ID":       func() error { return s.Link(ctx, "Customer", "", ref("shopify", "1")) },
+		"Merge without a loser": func() error { return s.Merge(ctx, "Customer", "", "c1") },
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, connector.Invalid) {
+			t.Errorf("%s: err = %v, want one matching connector.Invalid", name, err)
+		}
+	}
+	if n := len(collect(t, s.Exceptions(ctx, store.ExceptionFilter{}))); n != 0 {
+		t.Errorf("refused Parks stored %d exceptions", n)
+	}
+}
+
+func testCancelled(t *testing.T, s store.Store) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := s.Record(ctx, outcome("orders", "A", 1, store.Applied)); err == nil {
+		t.Error("Record with a cancelled context succeeded")
+	}
+	if _, err := s.Park(ctx, exception("orders", "A", 1)); err == nil {
+		t.Error("Park with a cancelled context succeeded")
+	}
+	var err error
+	for _, e := range s.Outcomes(ctx, store.OutcomeFilter{}) {
+		err = e
+	}
+	if err == nil {
+		t.Error("Outcomes with a cancelled context yielded no error")
+	}
+	if got := collect(t, s.Outcomes(t.Context(), store.OutcomeFilter{})); len(got) != 0 {
+		t.Errorf("a cancelled Record stored %d outcomes", len(got))
+	}
+}
+
+func testConcurrent(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const workers, rounds, batch = 8, 25, 4
+	var wg sync.WaitGroup
+	ids := make([][]string, workers)
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range rounds {
+				var b []store.Outcome
+				for i := range batch {
+					b = append(b, outcome("orders", fmt.Sprintf("w%d-k%d", w, i), r*batch+i, store.Applied))
+				}
+				if err := s.Record(ctx, b...); err != nil {
+					errs <- err
+					return
+				}
+				id, err := s.Park(ctx, exception("orders", fmt.Sprintf("w%d", w), r))
+				if err != nil {
+					errs <- err
+					return
+				}
+				ids[w] = append(ids[w], id)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	outs := collect(t, s.Outcomes(ctx, store.OutcomeFilter{Flow: "orders"}))
+	if len(outs) != workers*rounds*batch {
+		t.Fatalf("%d concurrent writers recorded %d outcomes, want %d", workers, len(outs), workers*rounds*batch)
+	}
+	// Each writer's outcomes appear in the order it recorded them.
+	last := map[string]int64{}
+	for _, o := range outs {
+		if o.Version.Seq <= last[o.Key] {
+			t.Fatalf("outcome for %s version %d listed after version %d", o.Key, o.Version.Seq, last[o.Key])
+		}
+		last[o.Key] = o.Version.Seq
+	}
+	for w := range workers {
+		for i := range batch {
+			key := fmt.Sprintf("w%d-k%d", w, i)
+			e, ok, err := s.LastApplied(ctx, "orders", key)
+			if err != nil || !ok || e.Version.Seq != int64((rounds-1)*batch+i+1) {
+				t.Errorf("LastApplied(%s) = seq %d, %v, %v; want the last round's", key, e.Version.Seq, ok, err)
+			}
+		}
+	}
+	exs := collect(t, s.Exceptions(ctx, store.ExceptionFilter{}))
+	if len(exs) != workers*rounds {
+		t.Fatalf("concurrent Parks stored %d exceptions, want %d", len(exs), workers*rounds)
+	}
+	seen := map[string]bool{}
+	for _, ex := range exs {
+		if seen[ex.ID] {
+			t.Fatalf("exception ID %s listed twice", ex.ID)
+		}
+		seen[ex.ID] = true
+	}
+	for w := range workers {
+		for _, id := range ids[w] {
+			if !seen[id] {
+				t.Errorf("Park returned %s but Exceptions does not list it", id)
+			}
+		}
+		open, ok, err := s.OpenException(ctx, "orders", fmt.Sprintf("w%d", w))
+		if err != nil || !ok || open.ID != ids[w][0] {
+			t.Errorf("OpenException(w%d) = %s, %v, %v; want its first, %s", w, open.ID, ok, err, ids[w][0])
+		}
+	}
+}
+
+// BenchmarkRecord measures Record with batches of batch Applied outcomes over a
+// rolling set of keys, as the flow engine writes them, and reports outcomes/s.
+func BenchmarkRecord(b *testing.B, s store.Store, batch int) {
+	ctx := b.Context()
+	const keys = 10_000
+	outs := make([]store.Outcome, batch)
+	entity := json.RawMessage(`{"number":"SO-1001","customer":"C-42","lines":[{"sku":"ABC-1","qty":"2","price":"19.99 EUR"},{"sku":"XYZ-9","qty":"1","price":"5.00 EUR"}],"total":"44.98 EUR"}`)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		for i := range outs {
+			k := (n*batch + i) % keys
+			outs[i] = store.Outcome{
+				Flow: "orders", Key: fmt.Sprintf("K%05d", k), Version: connector.SeqVersion(int64(n + 1)),
+				Result: store.Applied, IdempotencyKey: fmt.Sprintf("orders/K%05d/%d", k, n+1), Entity: entity,
+				Target: canonical.ExternalRef{System: "erp", ID: fmt.Sprintf("SO-%05d", k)}, At: base(),
+			}
+		}
+		if err := s.Record(ctx, outs...); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	b.ReportMetric(float64(n*batch)/b.Elapsed().Seconds(), "outcomes/s")
+}
+
+// Helpers.
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func collect[T any](t *testing.T, seq iter.Seq2[T, error]) []T {
+	t.Helper()
+	var out []T
+	for v, err := range seq {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// within fails the test if fn does not return in d: a deadlocked iterator
+// would otherwise hang until the test binary's timeout.
+func within(t *testing.T, d time.Duration, fn func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatalf("did not finish in %v: does an iterator hold a lock or connection while yielding?", d)
+	}
+}
+
+func keys(exs []store.Exception) []string {
+	var ks []string
+	for _, ex := range exs {
+		ks = append(ks, ex.ID+"/"+ex.Flow+"/"+ex.Key)
+	}
+	return ks
+}
+
+// differ collects field differences.
+type differ []string
+
+func (d *differ) eq(field string, got, want any) {
+	if got != want {
+		*d = append(*d, fmt.Sprintf("%s = %v, want %v", field, got, want))
+	}
+}
+
+func (d *differ) time(field string, got, want time.Time) {
+	if !got.Equal(want) {
+		*d = append(*d, fmt.Sprintf("%s = %v, want %v", field, got, want))
+	} else if !got.IsZero() && got.Location() != time.UTC {
+		*d = append(*d, fmt.Sprintf("%s is in %v, want UTC", field, got.Location()))
+	}
+}
+
+func (d *differ) raw(field string, got, want []byte) {
+	if !bytes.Equal(got, want) {
+		*d = append(*d, fmt.Sprintf("%s = %s, want %s", field, got, want))
+	}
+}
+
+func (d *differ) version(field string, got, want connector.Version) {
+	d.eq(field+".Seq", got.Seq, want.Seq)
+	d.time(field+".At", got.At, want.At)
+	d.eq(field+".Tag", got.Tag, want.Tag)
+}
+
+func (d differ) String() string { return strings.Join(d, "; ") }
+
+func diffOutcome(got, want store.Outcome) string {
+	var d differ
+	d.eq("Flow", got.Flow, want.Flow)
+	d.eq("Key", got.Key, want.Key)
+	d.version("Version", got.Version, want.Version)
+	d.eq("Result", got.Result, want.Result)
+	d.eq("Reason", got.Reason, want.Reason)
+	d.eq("Detail", got.Detail, want.Detail)
+	d.eq("IdempotencyKey", got.IdempotencyKey, want.IdempotencyKey)
+	d.raw("Entity", got.Entity, want.Entity)
+	d.eq("Target", got.Target, want.Target)
+	d.eq("Exception", got.Exception, want.Exception)
+	d.time("At", got.At, want.At)
+	return d.String()
+}
+
+func diffLedger(got, want store.LedgerEntry) string {
+	var d differ
+	d.eq("Flow", got.Flow, want.Flow)
+	d.eq("Key", got.Key, want.Key)
+	d.version("Version", got.Version, want.Version)
+	d.eq("IdempotencyKey", got.IdempotencyKey, want.IdempotencyKey)
+	d.raw("Entity", got.Entity, want.Entity)
+	d.eq("Target", got.Target, want.Target)
+	d.time("At", got.At, want.At)
+	return d.String()
+}
+
+func diffException(got, want store.Exception) string {
+	var d differ
+	d.eq("ID", got.ID, want.ID)
+	d.eq("Flow", got.Flow, want.Flow)
+	d.eq("Key", got.Key, want.Key)
+	d.eq("System", got.System, want.System)
+	d.eq("Op", got.Op, want.Op)
+	d.version("Version", got.Version, want.Version)
+	d.eq("Cursor", got.Cursor, want.Cursor)
+	d.eq("Kind", got.Kind, want.Kind)
+	d.eq("Message", got.Message, want.Message)
+	if !slices.Equal(got.Fields, want.Fields) {
+		d = append(d, fmt.Sprintf("Fields = %v, want %v", got.Fields, want.Fields))
+	}
+	d.raw("Payload", got.Payload, want.Payload)
+	d.raw("Source", got.Source, want.Source)
+	d.raw("Mapped", got.Mapped, want.Mapped)
+	d.eq("BlockedBy", got.BlockedBy, want.BlockedBy)
+	d.eq("Attempts", got.Attempts, want.Attempts)
+	d.time("FirstSeen", got.FirstSeen, want.FirstSeen)
+	d.time("LastSeen", got.LastSeen, want.LastSeen)
+	d.eq("Status", got.Status, want.Status)
+	d.eq("Resolution", got.Resolution, want.Resolution)
+	return d.String()
+}
