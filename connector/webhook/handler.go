@@ -228,9 +228,9 @@ func (h *Handler) log(ctx context.Context, level slog.Level, r *http.Request, d 
 // clip shortens a header value for a log line: a rejected request's headers
 // are whatever the sender chose, up to the server's header limit.
 func clip(s string) string {
-	const max = 200
-	if len(s) <= max {
+	const limit = 200
+	if len(s) <= limit {
 		return s
 	}
-	return s[:max] + "…"
+	return s[:limit] + "…"
 }
