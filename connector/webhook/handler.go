@@ -45,9 +45,10 @@ type Config struct {
 	Router Router
 	// Flows are rung for every accepted delivery, whatever its topic.
 	Flows []string
-	// Deliveries records delivery IDs to drop duplicates. Nil disables
-	// de-duplication: every verified delivery rings, which costs a poll and
-	// loses nothing.
+	// Deliveries records delivery IDs to drop duplicates, keyed by the
+	// Delivery's System and ID. Nil disables de-duplication, and so does a
+	// Delivery without a System or an ID: every verified delivery then rings,
+	// which costs a poll and loses nothing.
 	Deliveries store.Deliveries
 	// DedupeTTL is how long a delivery ID is remembered. Zero means
 	// DefaultDedupeTTL.
@@ -148,7 +149,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if h.cfg.Deliveries != nil && d.ID != "" {
+	if h.cfg.Deliveries != nil && d.System != "" && d.ID != "" {
 		seen, err := h.cfg.Deliveries.SeenDelivery(ctx, d.System, d.ID, now, h.cfg.DedupeTTL)
 		if err != nil {
 			h.log(ctx, slog.LevelError, r, d, OutcomeStoreErr, http.StatusServiceUnavailable, err)

@@ -40,6 +40,9 @@ func (f *fakeDeliveries) SeenDelivery(_ context.Context, system, id string, now 
 	if f.err != nil {
 		return false, f.err
 	}
+	if system == "" || id == "" {
+		return false, errors.New("delivery needs a system and an ID") // as memstore
+	}
 	if f.seen == nil {
 		f.seen = map[string]time.Time{}
 	}
@@ -556,6 +559,58 @@ func TestHandlerLogs(t *testing.T) {
 	for _, s := range append(signatures, secret, "forged-key") {
 		if strings.Contains(hs.logs.String(), s) {
 			t.Errorf("logs contain secret or signature %q:\n%s", s, hs.logs)
+		}
+	}
+}
+
+func TestHandlerDeliveryWithoutSystemIsNotDeduplicated(t *testing.T) {
+	hs := newHarness(t, func(c *webhook.Config) {
+		c.Verifier = webhook.VerifierFunc(func(*http.Request, []byte, time.Time) (webhook.Delivery, error) {
+			return webhook.Delivery{ID: "evt-1", Topic: "orders/create"}, nil
+		})
+	})
+	for range 2 {
+		if w := hs.serve(delivery(secret, "evt-1", "orders/create", "{}")); w.Code != http.StatusOK {
+			t.Fatalf("status = %d, want 200", w.Code)
+		}
+	}
+	if hs.store.calls != 0 {
+		t.Errorf("store called %d times for a delivery without a system", hs.store.calls)
+	}
+	if got := len(hs.bell.rung()); got != 4 {
+		t.Errorf("rung %d times, want 4 (two flows, twice)", got)
+	}
+}
+
+// Xero's intent-to-receive check is plain deliveries with no events, some
+// signed correctly and some not: the HMAC verifier answers it without a
+// handshake hook, 200 with an empty body or 401.
+func TestHandlerXeroIntentToReceive(t *testing.T) {
+	xero := webhook.HMAC{System: "xero", Header: "x-xero-signature", Secrets: []string{"webhook-key"}}
+	hs := newHarness(t, func(c *webhook.Config) {
+		c.Verifier = xero
+		c.Router, c.Flows = nil, []string{"xero-invoices"}
+	})
+	const body = `{"events":[],"firstEventSequence":0,"lastEventSequence":0,"entropy":"KSMAAHPEUAWVOPRXSCAW"}`
+	tests := []struct {
+		key    string
+		status int
+	}{
+		{"webhook-key", http.StatusOK},
+		{"wrong-key", http.StatusUnauthorized},
+		{"", http.StatusUnauthorized},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest(http.MethodPost, "/hooks/xero", strings.NewReader(body))
+		if tt.key != "" {
+			r.Header.Set("x-xero-signature", webhook.Sign(webhook.Base64, tt.key, []byte(body)))
+		}
+		w := hs.serve(r)
+		if w.Code != tt.status {
+			t.Errorf("key %q: status %d, want %d", tt.key, w.Code, tt.status)
+		}
+		if tt.status == http.StatusOK && (w.Body.Len() != 0 || w.Header().Get("Set-Cookie") != "") {
+			t.Errorf("key %q: 200 with body %q or cookies; Xero wants neither", tt.key, w.Body)
 		}
 	}
 }
