@@ -1,6 +1,7 @@
 package canonical
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -64,5 +65,25 @@ func (d *Date) UnmarshalText(b []byte) error {
 		return err
 	}
 	*d = p
+	return nil
+}
+
+// UnmarshalJSON parses "2006-01-02"; "" gives the zero Date and null leaves d
+// unchanged. Errors are *json.UnmarshalTypeError, so encoding/json names the
+// field that is wrong ("dueDate").
+func (d *Date) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		return nil
+	}
+	if len(data) < 2 || data[0] != '"' {
+		return &json.UnmarshalTypeError{Value: describeJSON(data), Type: dateType}
+	}
+	text, ok := jsonScalar(data)
+	if !ok {
+		return &json.UnmarshalTypeError{Value: describeJSON(data), Type: dateType}
+	}
+	if err := d.UnmarshalText(text); err != nil {
+		return &json.UnmarshalTypeError{Value: describeJSON(data), Type: dateType}
+	}
 	return nil
 }

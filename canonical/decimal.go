@@ -1,8 +1,11 @@
 package canonical
 
 import (
+	"bytes"
 	"database/sql/driver"
+	"encoding/json"
 	"fmt"
+	"reflect"
 
 	"github.com/govalues/decimal"
 )
@@ -179,29 +182,101 @@ func (d Decimal) MarshalJSON() ([]byte, error) {
 	return append(b, '"'), nil
 }
 
-// UnmarshalJSON accepts a JSON string or number. null leaves d unchanged.
+// UnmarshalJSON accepts a JSON string ("12.30") or a bare JSON number (12.30).
+// null leaves d unchanged. On bad input d is left unchanged and the error is a
+// *json.UnmarshalTypeError, so encoding/json names the offending field
+// ("lines.unitPrice.amount") in its message.
 func (d *Decimal) UnmarshalJSON(data []byte) error {
 	if string(data) == "null" {
 		return nil
 	}
-	if len(data) >= 2 && data[0] == '"' && data[len(data)-1] == '"' {
-		data = data[1 : len(data)-1]
+	text, ok := jsonScalar(data)
+	if !ok {
+		return &json.UnmarshalTypeError{Value: describeJSON(data), Type: decimalType}
 	}
-	if err := d.d.UnmarshalText(data); err != nil {
-		return fmt.Errorf("invalid decimal %q", data)
+	var p decimal.Decimal
+	if err := p.UnmarshalText(text); err != nil {
+		return &json.UnmarshalTypeError{Value: describeJSON(data), Type: decimalType}
 	}
+	d.d = p
 	return nil
 }
 
 // MarshalText writes the decimal as text.
 func (d Decimal) MarshalText() ([]byte, error) { return d.d.MarshalText() }
 
-// UnmarshalText parses a decimal from text.
+// UnmarshalText parses a decimal from text. On error d is left unchanged.
 func (d *Decimal) UnmarshalText(text []byte) error {
-	if err := d.d.UnmarshalText(text); err != nil {
-		return fmt.Errorf("invalid decimal %q", text)
+	var p decimal.Decimal
+	if err := p.UnmarshalText(text); err != nil {
+		return fmt.Errorf("canonical: invalid decimal %q", truncate(text))
 	}
+	d.d = p
 	return nil
+}
+
+var (
+	decimalType = reflect.TypeFor[Decimal]()
+	dateType    = reflect.TypeFor[Date]()
+	moneyType   = reflect.TypeFor[Money]()
+)
+
+// jsonScalar returns the text of a JSON string (unescaped) or number. ok is
+// false for any other JSON value.
+func jsonScalar(data []byte) (text []byte, ok bool) {
+	if len(data) == 0 {
+		return nil, false
+	}
+	switch c := data[0]; {
+	case c == '"':
+		if len(data) < 2 || data[len(data)-1] != '"' {
+			return nil, false
+		}
+		inner := data[1 : len(data)-1]
+		if bytes.IndexByte(inner, '\\') >= 0 {
+			var s string
+			if err := json.Unmarshal(data, &s); err != nil {
+				return nil, false
+			}
+			return []byte(s), true
+		}
+		return inner, true
+	case c == '-' || (c >= '0' && c <= '9'):
+		return data, true
+	}
+	return nil, false
+}
+
+// describeJSON describes a JSON value for an error message the way
+// encoding/json does: `string "12,30"`, "number 1e999", "object".
+func describeJSON(data []byte) string {
+	if len(data) == 0 {
+		return "empty value"
+	}
+	switch c := data[0]; {
+	case c == '"':
+		return "string " + string(truncate(data))
+	case c == '-' || (c >= '0' && c <= '9'):
+		return "number " + string(truncate(data))
+	case c == '{':
+		return "object"
+	case c == '[':
+		return "array"
+	case c == 't' || c == 'f':
+		return "bool"
+	}
+	return string(truncate(data))
+}
+
+// truncate shortens b for an error message.
+func truncate(b []byte) []byte {
+	const limit = 40
+	if len(b) <= limit {
+		return b
+	}
+	out := make([]byte, 0, limit+3)
+	out = append(out, b[:limit]...)
+	return append(out, "..."...)
 }
 
 // Value stores the decimal in a database as text, exactly.

@@ -52,15 +52,22 @@ func (e *ValidationError) Error() string {
 // invalid data by the connector package, whatever package made it.
 func (e *ValidationError) FieldErrors() []FieldError { return e.Errors }
 
-// TransitionError reports a state change that an entity's state machine forbids.
+// TransitionError reports a state change that an entity's state machine forbids:
+// either the machine has no such edge, or a guard on the edge failed (Reason
+// says which, such as "line 2 has shipped 1 C62").
 type TransitionError struct {
 	Entity string // "SalesOrder", "Shipment", ...
 	From   string
 	To     string
+	// Reason explains a failed guard; it is empty when the edge does not exist.
+	Reason string
 }
 
-// Error names the entity and both states.
+// Error names the entity, both states and, for a failed guard, the reason.
 func (e *TransitionError) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("%s: transition from %q to %q is not allowed: %s", e.Entity, e.From, e.To, e.Reason)
+	}
 	return fmt.Sprintf("%s: transition from %q to %q is not allowed", e.Entity, e.From, e.To)
 }
 

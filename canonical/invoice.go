@@ -23,7 +23,7 @@ type Invoice struct {
 	IssueDate Date          `json:"issueDate"`
 	DueDate   Date          `json:"dueDate,omitzero"`
 	Customer  PartyRef      `json:"customer"`
-	BillTo    Address       `json:"billTo,omitzero"`
+	BillTo    Address       `json:"billTo,omitzero" validate:"omitempty"`
 	Currency  CurrencyCode  `json:"currency" validate:"required,currency"`
 	// Orders are the sales orders the invoice bills.
 	Orders []string `json:"orders,omitempty"`
@@ -32,8 +32,11 @@ type Invoice struct {
 	Lines     []InvoiceLine     `json:"lines" validate:"required,min=1,dive"`
 	Charges   []AllowanceCharge `json:"charges,omitempty" validate:"dive"`
 	Taxes     []TaxLine         `json:"taxes,omitempty" validate:"dive"`
-	Rounding  RoundingMode      `json:"rounding,omitempty" validate:"omitempty,oneof=half_up half_even"`
-	Totals    Totals            `json:"totals"`
+	// PricesIncludeTax says whether unit prices and line nets include tax; if
+	// so, Totals.Tax is part of LineNet and not added again to Payable.
+	PricesIncludeTax bool         `json:"pricesIncludeTax,omitempty"`
+	Rounding         RoundingMode `json:"rounding,omitempty" validate:"omitempty,oneof=half_up half_even"`
+	Totals           Totals       `json:"totals"`
 	// Paid is what has been paid against the invoice so far.
 	Paid Money `json:"paid,omitzero"`
 	// Disputed flags an invoice the customer disputes; it does not change Status.
@@ -70,9 +73,11 @@ type CreditNote struct {
 	Order  string `json:"order,omitempty"`
 	Reason string `json:"reason,omitempty"`
 	// Refund is the canonical ID of the refund that caused it, if any.
-	Refund   string        `json:"refund,omitempty"`
-	Lines    []InvoiceLine `json:"lines" validate:"required,min=1,dive"`
-	Taxes    []TaxLine     `json:"taxes,omitempty" validate:"dive"`
-	Rounding RoundingMode  `json:"rounding,omitempty" validate:"omitempty,oneof=half_up half_even"`
-	Totals   Totals        `json:"totals"`
+	Refund string        `json:"refund,omitempty"`
+	Lines  []InvoiceLine `json:"lines" validate:"required,min=1,dive"`
+	Taxes  []TaxLine     `json:"taxes,omitempty" validate:"dive"`
+	// PricesIncludeTax says whether unit prices and line nets include tax.
+	PricesIncludeTax bool         `json:"pricesIncludeTax,omitempty"`
+	Rounding         RoundingMode `json:"rounding,omitempty" validate:"omitempty,oneof=half_up half_even"`
+	Totals           Totals       `json:"totals"`
 }

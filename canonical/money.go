@@ -2,14 +2,22 @@ package canonical
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math/big"
+	"slices"
 )
 
 // Money is an exact amount in one currency. JSON carries it as
 // {"amount":"12.30","currency":"EUR"}; the amount is always a string.
+//
+// Money{} (zero, no currency) is the empty amount: it is what an omitted
+// field decodes to, arithmetic treats it as zero in any currency, and Validate
+// accepts it where a document's amount is optional. A non-zero amount always
+// needs a currency.
 type Money struct {
 	Amount   Decimal      `json:"amount"`
-	Currency CurrencyCode `json:"currency" validate:"required,currency"`
+	Currency CurrencyCode `json:"currency" validate:"omitempty,currency"`
 }
 
 // CurrencyMismatchError reports arithmetic between two currencies.
@@ -54,36 +62,43 @@ func (m Money) IsZero() bool { return m.Amount.IsZero() }
 // amounts (12.3 EUR equals 12.30 EUR).
 func (m Money) Equal(n Money) bool { return m.Currency == n.Currency && m.Amount.Equal(n.Amount) }
 
-func (m Money) same(n Money) error {
-	if m.Currency != n.Currency {
-		return &CurrencyMismatchError{Left: m.Currency, Right: n.Currency}
+// common returns the currency shared by m and n. A zero amount with no
+// currency is the empty amount (what an omitted JSON field decodes to): it
+// takes the other operand's currency, so sums can start from Money{} and
+// absent totals subtract cleanly.
+func common(m, n Money) (CurrencyCode, error) {
+	switch {
+	case m.Currency == n.Currency:
+		return m.Currency, nil
+	case m.Currency == "" && m.Amount.IsZero():
+		return n.Currency, nil
+	case n.Currency == "" && n.Amount.IsZero():
+		return m.Currency, nil
 	}
-	return nil
+	return "", &CurrencyMismatchError{Left: m.Currency, Right: n.Currency}
 }
 
-// Add returns m + n; both must share a currency. A zero Money with no currency
-// takes the other's currency, so sums can start from Money{}.
+// Add returns m + n; both must share a currency. A zero amount with no
+// currency (Money{}) takes the other's currency, so sums can start from
+// Money{}.
 func (m Money) Add(n Money) (Money, error) {
-	if m.Currency == "" && m.Amount.IsZero() {
-		m.Currency = n.Currency
-	}
-	if err := m.same(n); err != nil {
+	c, err := common(m, n)
+	if err != nil {
 		return Money{}, err
 	}
 	a, err := m.Amount.Add(n.Amount)
-	return Money{Amount: a, Currency: m.Currency}, err
+	return Money{Amount: a, Currency: c}, err
 }
 
-// Sub returns m - n; both must share a currency.
+// Sub returns m - n; both must share a currency. As with Add, Money{} stands
+// for zero in any currency.
 func (m Money) Sub(n Money) (Money, error) {
-	if m.Currency == "" && m.Amount.IsZero() {
-		m.Currency = n.Currency
-	}
-	if err := m.same(n); err != nil {
+	c, err := common(m, n)
+	if err != nil {
 		return Money{}, err
 	}
 	a, err := m.Amount.Sub(n.Amount)
-	return Money{Amount: a, Currency: m.Currency}, err
+	return Money{Amount: a, Currency: c}, err
 }
 
 // Mul returns m × factor, exactly (a unit price times a quantity, an amount times
@@ -96,9 +111,10 @@ func (m Money) Mul(factor Decimal) (Money, error) {
 // Neg returns -m.
 func (m Money) Neg() Money { return Money{Amount: m.Amount.Neg(), Currency: m.Currency} }
 
-// Cmp compares two amounts of the same currency.
+// Cmp compares two amounts of the same currency: -1, 0 or 1. Money{} compares
+// as zero in any currency.
 func (m Money) Cmp(n Money) (int, error) {
-	if err := m.same(n); err != nil {
+	if _, err := common(m, n); err != nil {
 		return 0, err
 	}
 	return m.Amount.Cmp(n.Amount), nil
@@ -138,105 +154,112 @@ func FromMinorUnits(units int64, c CurrencyCode) (Money, error) {
 	return Money{Amount: d, Currency: c}, err
 }
 
-// Allocate splits m over weights so that the parts add up to m exactly, each part
-// rounded to the currency's minor units (largest-remainder method: the cents lost
-// to rounding go to the parts with the largest remainders, ties to the earliest).
-// Use it to spread an order discount or a shipping charge over lines. Weights
-// must be non-negative with a positive sum.
+// Allocate splits m over weights so that the parts add up to m exactly, each
+// part in the currency's minor units (largest-remainder method: the minor units
+// lost to flooring go to the parts with the largest remainders, ties to the
+// earliest part). Use it to spread an order discount or a shipping charge over
+// lines in proportion to their amounts.
+//
+// Weights must be non-negative with a positive sum; a zero weight gets a zero
+// part. A negative amount is split like its absolute value, with every part
+// negative. An amount with more decimals than its currency (10.005 EUR) is
+// split at its own precision so the sum stays exact; round it first to get
+// whole minor units. An unknown currency is split in hundredths, as Round does.
+// The arithmetic is exact for any weights: there is no intermediate rounding.
 func (m Money) Allocate(weights ...Decimal) ([]Money, error) {
 	if len(weights) == 0 {
 		return nil, fmt.Errorf("canonical: allocate %s: no weights", m)
 	}
-	var total Decimal
+	scale := 0
 	for i, w := range weights {
 		if w.IsNeg() {
 			return nil, fmt.Errorf("canonical: allocate %s: weight %d is negative (%s)", m, i, w)
 		}
-		var err error
-		if total, err = total.Add(w); err != nil {
-			return nil, err
-		}
+		scale = max(scale, w.Scale())
 	}
-	if !total.IsPos() {
+	// Bring every weight to one scale as an exact integer: w × 10^scale.
+	ws := make([]big.Int, len(weights))
+	var total big.Int
+	for i, w := range weights {
+		ws[i].SetUint64(w.d.Coef())
+		if s := scale - w.Scale(); s > 0 {
+			ws[i].Mul(&ws[i], new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(s)), nil))
+		}
+		total.Add(&total, &ws[i])
+	}
+	if total.Sign() == 0 {
 		return nil, fmt.Errorf("canonical: allocate %s: weights sum to zero", m)
 	}
 	digits, ok := m.Currency.MinorUnits()
 	if !ok {
 		digits = 2
 	}
-	units, ok := m.Amount.Int64(digits)
+	digits = max(digits, m.Amount.d.MinScale())
+	units, ok := m.Amount.Int64(digits) // exact: digits covers every decimal of m
 	if !ok {
 		return nil, fmt.Errorf("canonical: allocate %s: amount overflows", m)
 	}
 	neg := units < 0
-	if neg {
-		units = -units
-	}
-	unitsD := DecimalFromInt(units)
+	whole := new(big.Int).SetInt64(units)
+	whole.Abs(whole)
+
 	parts := make([]int64, len(weights))
-	rems := make([]Decimal, len(weights))
-	var given int64
-	for i, w := range weights {
-		share, err := unitsD.Mul(w)
-		if err != nil {
-			return nil, err
-		}
-		if share, err = share.Quo(total); err != nil {
-			return nil, err
-		}
-		floor := share.d.Floor(0)
-		whole, _, _ := floor.Int64(0)
-		parts[i] = whole
-		given += whole
-		r, _ := share.d.Sub(floor)
-		rems[i] = Decimal{r}
+	rems := make([]big.Int, len(weights))
+	var given, share big.Int
+	for i := range ws {
+		share.Mul(whole, &ws[i])
+		share.QuoRem(&share, &total, &rems[i])
+		parts[i] = share.Int64() // share ≤ |units|, so it fits
+		given.Add(&given, &share)
 	}
-	for left := units - given; left > 0; left-- {
-		best := -1
-		for i := range rems {
-			if weights[i].IsZero() {
-				continue
-			}
-			if best < 0 || rems[i].Cmp(rems[best]) > 0 {
-				best = i
-			}
+	// Fewer than len(weights) units are left over; hand them out by largest
+	// remainder. A zero weight has a zero remainder and never gets one.
+	left := new(big.Int).Sub(whole, &given).Int64()
+	if left > 0 {
+		order := make([]int, len(weights))
+		for i := range order {
+			order[i] = i
 		}
-		parts[best]++
-		rems[best] = Decimal{}
+		slices.SortStableFunc(order, func(a, b int) int { return rems[b].Cmp(&rems[a]) })
+		for _, i := range order[:left] {
+			parts[i]++
+		}
 	}
 	out := make([]Money, len(parts))
 	for i, p := range parts {
 		if neg {
 			p = -p
 		}
-		mm, err := FromMinorUnits(p, m.Currency)
+		d, err := NewDecimal(p, digits)
 		if err != nil {
-			// Unknown currency: fall back to two digits, as Round does.
-			d, _ := NewDecimal(p, digits)
-			mm = Money{Amount: d, Currency: m.Currency}
+			return nil, fmt.Errorf("canonical: allocate %s: %w", m, err)
 		}
-		out[i] = mm
+		out[i] = Money{Amount: d, Currency: m.Currency}
 	}
 	return out, nil
 }
 
-// UnmarshalJSON decodes {"amount":"12.30","currency":"EUR"} and names the field
-// that is wrong.
+// UnmarshalJSON decodes {"amount":"12.30","currency":"EUR"}; a bare JSON number
+// amount ({"amount":12.30,...}) is accepted too. null leaves m unchanged. Errors
+// are *json.UnmarshalTypeError, so encoding/json names the field that is wrong
+// ("lines.unitPrice.amount").
 func (m *Money) UnmarshalJSON(data []byte) error {
-	type raw struct {
-		Amount   json.RawMessage `json:"amount"`
-		Currency CurrencyCode    `json:"currency"`
+	if string(data) == "null" {
+		return nil
 	}
-	var r raw
-	if err := json.Unmarshal(data, &r); err != nil {
-		return fmt.Errorf("money: %w", err)
+	if len(data) == 0 || data[0] != '{' {
+		return &json.UnmarshalTypeError{Value: describeJSON(data), Type: moneyType, Struct: "Money"}
 	}
-	var d Decimal
-	if len(r.Amount) > 0 {
-		if err := d.UnmarshalJSON(r.Amount); err != nil {
-			return fmt.Errorf("money.amount: %w", err)
+	type plain Money // same fields, no methods: no recursion
+	var p plain
+	if err := json.Unmarshal(data, &p); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			te.Struct = "Money"
+			return te
 		}
+		return fmt.Errorf("canonical: money: %w", err)
 	}
-	m.Amount, m.Currency = d, r.Currency
+	*m = Money(p)
 	return nil
 }

@@ -32,8 +32,8 @@ type SalesOrder struct {
 	// Channel names where the order was captured ("web", "shopify", "edi").
 	Channel  string       `json:"channel,omitempty"`
 	Customer PartyRef     `json:"customer"`
-	BillTo   Address      `json:"billTo,omitzero"`
-	ShipTo   Address      `json:"shipTo,omitzero"`
+	BillTo   Address      `json:"billTo,omitzero" validate:"omitempty"`
+	ShipTo   Address      `json:"shipTo,omitzero" validate:"omitempty"`
 	Currency CurrencyCode `json:"currency" validate:"required,currency"`
 	Status   OrderStatus  `json:"status" validate:"required,oneof=draft submitted accepted rejected in_progress completed closed cancelled"`
 	// Holds is the set of holds on the order.

@@ -53,7 +53,7 @@ type StockLevel struct {
 	Allocated Quantity `json:"allocated"`
 	// Available is what can be sold: OnHand - Allocated, as the source computes it.
 	Available Quantity  `json:"available"`
-	AsOf      time.Time `json:"asOf"`
+	AsOf      time.Time `json:"asOf" validate:"required"`
 	// Source names the system that counted.
 	Source string `json:"source,omitempty"`
 	// Sequence orders snapshots from one source; higher is newer.

@@ -47,9 +47,12 @@ func (u UnitCode) Valid() bool {
 func (u UnitCode) Name() string { return rec20[u] }
 
 // Quantity is an exact amount of a unit. JSON: {"value":"2","unit":"C62"}.
+// A zero Quantity with no unit (Quantity{}) is the empty bucket: it is what an
+// omitted field decodes to, and arithmetic treats it as zero in any unit.
+// Validate requires a unit wherever a quantity is mandatory.
 type Quantity struct {
 	Value Decimal  `json:"value"`
-	Unit  UnitCode `json:"unit" validate:"required,unit"`
+	Unit  UnitCode `json:"unit" validate:"omitempty,unit"`
 }
 
 // UnitMismatchError reports arithmetic between two units.

@@ -33,7 +33,7 @@ type Return struct {
 	Meta
 	Number string       `json:"number" validate:"required"`
 	Order  string       `json:"order" validate:"required"`
-	Status ReturnStatus `json:"status" validate:"required"`
+	Status ReturnStatus `json:"status" validate:"required,oneof=requested authorized declined awaiting_return in_transit received inspected resolved closed cancelled"`
 	Lines  []ReturnLine `json:"lines" validate:"required,min=1,dive"`
 }
 
@@ -45,5 +45,5 @@ type ReturnLine struct {
 	Requested   Quantity    `json:"requested"`
 	Received    Quantity    `json:"received,omitzero"`
 	Reason      string      `json:"reason,omitempty"`
-	Disposition Disposition `json:"disposition,omitempty"`
+	Disposition Disposition `json:"disposition,omitempty" validate:"omitempty,oneof=restock scrap repair return_to_vendor"`
 }

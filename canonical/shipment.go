@@ -30,7 +30,7 @@ type Shipment struct {
 	Number string `json:"number" validate:"required"`
 	// Order is the sales order number the shipment belongs to.
 	Order    string         `json:"order" validate:"required"`
-	Status   ShipmentStatus `json:"status" validate:"required"`
+	Status   ShipmentStatus `json:"status" validate:"required,oneof=planned label_pending label_failed awaiting_action label_created shipped in_transit out_for_delivery delivered exception returned_to_sender lost cancelled"`
 	ShipFrom string         `json:"shipFrom,omitempty"`
 	ShipTo   Address        `json:"shipTo"`
 	Lines    []ShipmentLine `json:"lines" validate:"required,min=1,dive"`
