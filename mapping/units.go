@@ -59,11 +59,11 @@ func isOne(u canonical.UnitCode) bool { return u == "C62" || u == "H87" || u == 
 type dimension uint8
 
 const (
-	dimCount dimension = iota + 1 // base C62
-	dimMass                       // base KGM
-	dimLength                     // base MTR
-	dimVolume                     // base LTR
-	dimTime                       // base MIN
+	dimCount  dimension = iota + 1 // base C62
+	dimMass                        // base KGM
+	dimLength                      // base MTR
+	dimVolume                      // base LTR
+	dimTime                        // base MIN
 )
 
 type fixedFactor struct {
