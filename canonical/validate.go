@@ -278,8 +278,8 @@ func checkBuckets(r *report, lp string, l *SalesOrderLine) {
 			r.add(lp+b.name+".value", CodeNegative, b.q.Value.String(), "must not be negative")
 		}
 	}
-	if !sameUnit {
-		return // the invariants compare values, which needs one unit
+	if !sameUnit || !l.Ordered.Value.IsPos() {
+		return // the invariants need one unit and a valid Ordered
 	}
 	ordered, cancelled, shipped := l.Ordered.Value, l.Cancelled.Value, l.Shipped.Value
 	if cancelled.Cmp(ordered) > 0 {
