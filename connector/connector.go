@@ -1,3 +1,20 @@
+// Package connector is the contract every connector implements and the
+// vocabulary the rest of junction speaks about systems.
+//
+// A Source reads a system's changes as an iter.Seq2 of Change, resumable from
+// a Cursor; a Sink applies a Write idempotently and reports a Result. Versions
+// order the changes to one key, so that late and repeated changes are
+// recognised. Optional capabilities (BatchSink, Getter, Deleter, Notifier) are
+// discovered by interface assertion; CapabilitiesOf reports them.
+//
+// Every failure carries a Kind: Errorf builds an *Error, KindOf classifies any
+// error, and KindForStatus maps an HTTP status. The flow engine decides from
+// the kind alone whether to retry, park the record or stop. Connectors never
+// retry themselves.
+//
+// Components take a Clock instead of reading the time, so that tests can use
+// the fake in connectortest. connectortest also holds an in-memory system and
+// the conformance suite that every Source and Sink must pass.
 package connector
 
 import (

@@ -96,12 +96,16 @@ type Error struct {
 }
 
 // Errorf builds an Error of the given kind for a system. The format follows
-// fmt.Errorf; a %w verb sets Err.
+// fmt.Errorf; a %w verb sets Err to its operand, and several %w verbs set Err
+// to the errors.Join of theirs.
 func Errorf(kind Kind, system, format string, args ...any) *Error {
 	wrapped := fmt.Errorf(format, args...)
 	e := &Error{Kind: kind, System: system, Message: wrapped.Error()}
-	if u := errors.Unwrap(wrapped); u != nil {
-		e.Err = u
+	switch u := wrapped.(type) {
+	case interface{ Unwrap() error }:
+		e.Err = u.Unwrap()
+	case interface{ Unwrap() []error }:
+		e.Err = errors.Join(u.Unwrap()...)
 	}
 	return e
 }
@@ -154,7 +158,9 @@ func (e *Error) Is(target error) bool {
 func (e *Error) FieldErrors() []canonical.FieldError { return e.Fields }
 
 // KindOf classifies any error:
-//   - an *Error (anywhere in the chain) gives its Kind;
+//   - an *Error (anywhere in the chain) gives its Kind; one whose Kind is
+//     Unknown (an Error that only adds System or Op) is classified by its Err,
+//     so KindOf agrees with errors.Is;
 //   - an error with a FieldErrors() []canonical.FieldError method (canonical and
 //     mapping validation errors) is Invalid;
 //   - an error with a BusinessRule() bool method returning true is BusinessRule;
@@ -166,6 +172,9 @@ func KindOf(err error) Kind {
 	}
 	var ce *Error
 	if errors.As(err, &ce) {
+		if ce.Kind == Unknown && ce.Err != nil {
+			return KindOf(ce.Err)
+		}
 		return ce.Kind
 	}
 	var k Kind
