@@ -412,9 +412,8 @@ func (c *Client) PostJSON(ctx context.Context, path string, in, out any) error {
 type call struct {
 	method    string
 	url       *url.URL
-	urlStr    string
 	op        string // "GET /path"
-	where     string // redacted path and query, for messages and logs
+	where     string // redacted path and query, for messages and logs; see redacted
 	header    http.Header
 	body      []byte
 	ctype     string
@@ -436,9 +435,8 @@ func (c *Client) prepare(r *Request) (*call, error) {
 		return nil, &connector.Error{Kind: connector.Invalid, System: c.system, Op: k.method + " " + r.Path,
 			Message: err.Error(), Err: err}
 	}
-	k.url, k.urlStr = u, u.String()
+	k.url = u
 	k.op = k.method + " " + u.EscapedPath()
-	k.where = RedactURL(u)
 	switch b := r.Body.(type) {
 	case nil:
 	case []byte:
@@ -471,6 +469,15 @@ func (c *Client) prepare(r *Request) (*call, error) {
 	return k, nil
 }
 
+// redacted returns the call's URL for messages and logs, computed on first use:
+// a successful call with debug logging off never needs it.
+func (k *call) redacted() string {
+	if k.where == "" {
+		k.where = RedactURL(k.url)
+	}
+	return k.where
+}
+
 // resolve joins p to the base URL and adds q.
 func (c *Client) resolve(p string, q url.Values) (*url.URL, error) {
 	ref, err := url.Parse(p)
@@ -487,6 +494,12 @@ func (c *Client) resolve(p string, q url.Values) (*url.URL, error) {
 		u = c.base.JoinPath(ref.EscapedPath())
 		if strings.HasSuffix(ref.Path, "/") && !strings.HasSuffix(u.Path, "/") {
 			u.Path += "/"
+		}
+		if !strings.HasPrefix(u.Path, "/") {
+			u.Path = "/" + u.Path
+			if u.RawPath != "" {
+				u.RawPath = "/" + u.RawPath
+			}
 		}
 		u.RawQuery = joinQuery(c.base.RawQuery, ref.RawQuery)
 		u.Fragment, u.RawFragment = "", ""
@@ -660,7 +673,7 @@ func (c *Client) attempt(ctx context.Context, k *call, n int, slept time.Duratio
 		return fail(c.statusError(k, hresp, body, now))
 	case over:
 		e := c.newError(k, connector.Invalid, fmt.Sprintf("response to %s (HTTP %d) exceeds the limit of %d bytes",
-			k.where, hresp.StatusCode, c.maxBody), nil)
+			k.redacted(), hresp.StatusCode, c.maxBody), nil)
 		e.Status = hresp.StatusCode
 		return fail(e)
 	}
@@ -671,7 +684,7 @@ func (c *Client) attempt(ctx context.Context, k *call, n int, slept time.Duratio
 	}
 	if out != nil && len(body) > 0 {
 		if err := json.Unmarshal(body, out); err != nil {
-			return fail(decodeError(c.system, k.op, k.where, hresp.StatusCode, "", err, body, c.maxErrBody))
+			return fail(decodeError(c.system, k.op, k.redacted(), hresp.StatusCode, "", err, body, c.maxErrBody))
 		}
 	}
 	if c.onResp != nil {
@@ -688,10 +701,14 @@ func (c *Client) newHTTPRequest(ctx context.Context, k *call) (*http.Request, er
 	if k.body != nil {
 		body = bytes.NewReader(k.body)
 	}
-	req, err := http.NewRequestWithContext(ctx, k.method, k.urlStr, body)
+	// The URL is already parsed: give the request a copy rather than a string
+	// to parse again. With req.Host empty the transport uses URL.Host.
+	req, err := http.NewRequestWithContext(ctx, k.method, "", body)
 	if err != nil {
 		return nil, err
 	}
+	u := *k.url
+	req.URL = &u
 	h := c.header.Clone()
 	for name, vals := range k.header {
 		h[name] = append([]string(nil), vals...)
@@ -729,7 +746,7 @@ func (c *Client) newError(k *call, kind connector.Kind, msg string, err error) *
 func (c *Client) transportError(ctx context.Context, k *call, err error) *connector.Error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		err = &url.Error{Op: ue.Op, URL: k.where, Err: ue.Err}
+		err = &url.Error{Op: ue.Op, URL: k.redacted(), Err: ue.Err}
 	}
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		err = fmt.Errorf("%w (%w)", err, cerr)
@@ -838,7 +855,7 @@ func (c *Client) logAttempt(ctx context.Context, k *call, a *Attempt, cerr *conn
 	attrs := [11]slog.Attr{
 		slog.String("system", c.system),
 		slog.String("method", k.method),
-		slog.String("url", k.where),
+		slog.String("url", k.redacted()),
 		slog.Int("status", status),
 		slog.Int("attempt", a.Number),
 		slog.Duration("wait", a.Wait),

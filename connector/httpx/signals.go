@@ -93,6 +93,9 @@ func parseSeconds(v string) (time.Duration, bool) {
 	return time.Duration(f * float64(time.Second)), true
 }
 
+// Header names in this file are written in canonical form ("X-Ratelimit-Reset"
+// for X-RateLimit-Reset), which spares http.Header.Get an allocation per lookup.
+
 // headerInt reads an integer header; ok is false when absent or malformed.
 func headerInt(h http.Header, name string) (int64, bool) {
 	v := strings.TrimSpace(h.Get(name))
@@ -124,11 +127,11 @@ const epochThreshold = 1e9
 // is large enough to be one, otherwise as seconds from now. These headers do not
 // name their window, so they yield no Rate.
 func XRateLimitHeaders(resp *http.Response, _ []byte, now time.Time) Observation {
-	rem, ok := headerInt(resp.Header, "X-RateLimit-Remaining")
+	rem, ok := headerInt(resp.Header, "X-Ratelimit-Remaining")
 	if !ok || rem > 0 {
 		return Observation{}
 	}
-	v := strings.TrimSpace(resp.Header.Get("X-RateLimit-Reset"))
+	v := strings.TrimSpace(resp.Header.Get("X-Ratelimit-Reset"))
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil || f <= 0 || math.IsNaN(f) || math.IsInf(f, 0) {
 		return Observation{}
@@ -160,17 +163,17 @@ func XRateLimitHeaders(resp *http.Response, _ []byte, now time.Time) Observation
 func RateLimitHeaders(resp *http.Response, _ []byte, _ time.Time) Observation {
 	h := resp.Header
 	var obs Observation
-	for _, name := range [...]string{"RateLimit-Policy", "RateLimit-Limit"} {
+	for _, name := range [...]string{"Ratelimit-Policy", "Ratelimit-Limit"} {
 		for _, v := range h.Values(name) {
 			obs = obs.merge(Observation{Rate: policyRate(v)})
 		}
 	}
-	remaining, haveRem := headerInt(h, "RateLimit-Remaining")
+	remaining, haveRem := headerInt(h, "Ratelimit-Remaining")
 	var reset time.Duration
-	if v := strings.TrimSpace(h.Get("RateLimit-Reset")); v != "" {
+	if v := strings.TrimSpace(h.Get("Ratelimit-Reset")); v != "" {
 		reset, _ = parseSeconds(v)
 	}
-	if v := h.Get("RateLimit"); v != "" {
+	if v := h.Get("Ratelimit"); v != "" {
 		if r, t, ok := combinedRateLimit(v); ok {
 			remaining, haveRem, reset = r, true, t
 		}
@@ -246,7 +249,7 @@ func combinedRateLimit(v string) (remaining int64, reset time.Duration, ok bool)
 // receive will include the X-DayLimit-Remaining, X-MinLimit-Remaining and
 // X-AppMinLimit-Remaining headers").
 func XeroHeaders(resp *http.Response, _ []byte, _ time.Time) Observation {
-	for _, name := range [...]string{"X-MinLimit-Remaining", "X-AppMinLimit-Remaining"} {
+	for _, name := range [...]string{"X-Minlimit-Remaining", "X-Appminlimit-Remaining"} {
 		if n, ok := headerInt(resp.Header, name); ok && n <= 0 {
 			return Observation{Wait: time.Minute}
 		}
@@ -268,18 +271,18 @@ func HubSpotHeaders(resp *http.Response, _ []byte, _ time.Time) Observation {
 	h := resp.Header
 	var obs Observation
 	interval := time.Duration(0)
-	if ms, ok := headerInt(h, "X-HubSpot-RateLimit-Interval-Milliseconds"); ok && ms > 0 {
+	if ms, ok := headerInt(h, "X-Hubspot-Ratelimit-Interval-Milliseconds"); ok && ms > 0 {
 		interval = time.Duration(ms) * time.Millisecond
-		if limit, ok := headerInt(h, "X-HubSpot-RateLimit-Max"); ok && limit > 0 {
+		if limit, ok := headerInt(h, "X-Hubspot-Ratelimit-Max"); ok && limit > 0 {
 			obs.Rate = rate.Limit(float64(limit) / interval.Seconds())
 		}
-		if rem, ok := headerInt(h, "X-HubSpot-RateLimit-Remaining"); ok && rem <= 0 {
+		if rem, ok := headerInt(h, "X-Hubspot-Ratelimit-Remaining"); ok && rem <= 0 {
 			obs.Wait = interval
 		}
 	}
-	if per, ok := headerInt(h, "X-HubSpot-RateLimit-Secondly"); ok && per > 0 {
+	if per, ok := headerInt(h, "X-Hubspot-Ratelimit-Secondly"); ok && per > 0 {
 		obs = obs.merge(Observation{Rate: rate.Limit(per)})
-		if rem, ok := headerInt(h, "X-HubSpot-RateLimit-Secondly-Remaining"); ok && rem <= 0 {
+		if rem, ok := headerInt(h, "X-Hubspot-Ratelimit-Secondly-Remaining"); ok && rem <= 0 {
 			obs = obs.merge(Observation{Wait: time.Second})
 		}
 	}
