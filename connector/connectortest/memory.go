@@ -200,10 +200,12 @@ func (m *Memory[T]) Changes(ctx context.Context, after connector.Cursor) iter.Se
 			yield(zero, err)
 			return
 		}
-		m.mu.Lock()
-		fault := m.srcFault
-		m.srcFault = nil
-		m.mu.Unlock()
+		var fault *sourceFault
+		if ctx.Err() == nil { // a stream that cannot run leaves the fault armed
+			m.mu.Lock()
+			fault, m.srcFault = m.srcFault, nil
+			m.mu.Unlock()
+		}
 		for n := 0; ; n++ {
 			if err := ctx.Err(); err != nil {
 				yield(zero, err)

@@ -476,6 +476,19 @@ func TestMemoryFailSourceAfter(t *testing.T) {
 	if _, err := read[item](t, m, ""); err != nil {
 		t.Errorf("after clearing: %v", err)
 	}
+
+	// A stream that cannot start (its context is done) leaves the fault armed.
+	m.FailSourceAfter(1, boom)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	for _, err := range m.Changes(ctx, "") {
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled stream: %v", err)
+		}
+	}
+	if got, err := read[item](t, m, ""); len(got) != 1 || !errors.Is(err, boom) {
+		t.Errorf("the fault did not survive a cancelled stream: %d changes, %v", len(got), err)
+	}
 }
 
 func TestMemoryConcurrentApply(t *testing.T) {

@@ -26,7 +26,8 @@ import (
 // it a fresh system (a new fake server) for every Run.
 type Harness[T any] struct {
 	// System is the name the connector reports: the System of the changes the
-	// Source yields and of the Refs the Sink returns. Empty skips those checks.
+	// Source yields and of the Refs the Sink returns. Empty skips comparing
+	// them.
 	System string
 
 	// Source is the source under test; nil skips the source checks.
@@ -91,20 +92,43 @@ type check[T any] struct {
 }
 
 // Run runs the conformance suite for the harness's Source and Sink as
-// subtests "source/<check>" and "sink/<check>". Each check is documented on
-// the function that implements it; in short:
+// subtests named "source/<check>" and "sink/<check>", one after another.
 //
-// Source: resuming from any change's cursor yields exactly the changes after
-// it; an updated record comes back with a newer Version; a cancelled context
-// ends the stream with the context's error; breaking out of the loop stops the
-// iterator; Get of a missing key is NotFound.
+// Source checks (they need Create):
+//   - resume: every change has a Cursor and no change repeats; resuming from
+//     the cursor of any created record's change yields exactly the changes
+//     that followed it, with no gaps or repeats; resuming from the last
+//     cursor yields nothing.
+//   - update (needs Update): after the record is updated, reading on from the
+//     last cursor yields it with a Version that Compare orders as newer.
+//   - cancel-before: with a cancelled context the stream ends, within two
+//     seconds, with an error that wraps context.Canceled.
+//   - cancel-during: cancelled after the first change, the stream ends within
+//     two seconds, with such an error unless it had yielded every change.
+//   - break: breaking out of the loop stops the iterator (it must honour
+//     yield's false), and the source reads normally afterwards.
+//   - get-missing (a connector.Getter): Get of Harness.Missing is NotFound.
 //
-// Sink: a repeated IdempotencyKey has one effect; a newer version updates; an
-// older one is refused (Conflict) or reported Stale without overwriting; a bad
-// entity is Invalid with field paths; a write based on an outdated Target is a
-// Conflict; a Delete leaves no live record; a cancelled context fails the
-// write; writes to different keys may run concurrently; a BatchSink keeps the
-// same rules.
+// Sink checks (they need Entity and Count):
+//   - idempotent: the same Write twice gives the same Ref and one record.
+//   - update: a newer version reports Updated, same Ref, one record.
+//   - stale: an older version fails with Conflict or reports Stale, and does
+//     not overwrite the newer one (checked with Revision, if set).
+//   - invalid (needs Invalid): the write fails with the Invalid kind, the error
+//     has a FieldErrors method listing problems with paths, and nothing is
+//     stored.
+//   - conflict (needs Conflict): after an edit in the system, a write whose
+//     Target is the Ref from before the edit fails with the Conflict kind.
+//   - delete (Deleter that supports Delete): a Delete reports Deleted and
+//     leaves no live record; repeating it succeeds.
+//   - cancel: with a cancelled context Apply returns, within two seconds, an
+//     error that wraps context.Canceled, and stores nothing.
+//   - concurrent: writes to eight keys in parallel all succeed.
+//   - batch (a connector.BatchSink): one result per write, in order, no
+//     errors; the same batch again leaves one record per key.
+//   - get-missing (a connector.Getter): Get of Harness.Missing is NotFound.
+//
+// The time bounds only guard against hangs; they are not performance targets.
 func Run[T any](t *testing.T, h Harness[T]) {
 	t.Helper()
 	if h.Source == nil && h.Sink == nil {
