@@ -689,6 +689,15 @@ func TestRequestBuilding(t *testing.T) {
 		t.Errorf("method %q", reqs[3].Method)
 	}
 
+	// A base URL without a path still yields absolute request paths.
+	c2, _ := newClient(t, srv, func(c *httpx.Config) { c.BaseURL = srv.URL })
+	if _, err := c2.Do(ctx, &httpx.Request{Path: "y"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.requests()[len(reqs)].URL; got != "/y" {
+		t.Errorf("bare base URL: request URL %q", got)
+	}
+
 	if _, err := httpx.New(httpx.Config{BaseURL: "not a url"}); err == nil {
 		t.Error("New accepted a relative BaseURL")
 	}
@@ -744,15 +753,17 @@ func TestContextCancelStopsWaiting(t *testing.T) {
 	})
 	t.Run("system clock, cancelled mid-wait", func(t *testing.T) {
 		srv, s := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) { reply(w, 429, "", "Retry-After", "30") })
-		c, err := httpx.New(httpx.Config{BaseURL: srv.URL, HTTPClient: srv.Client()})
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		c, err := httpx.New(httpx.Config{BaseURL: srv.URL, HTTPClient: srv.Client(),
+			// Cancel shortly after the 429 arrives, while the client waits 30s.
+			OnResponse: func(*httpx.Attempt) { time.AfterFunc(20*time.Millisecond, cancel) }})
 		if err != nil {
 			t.Fatal(err)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		defer cancel()
 		start := time.Now()
 		_, err = c.Do(ctx, &httpx.Request{Path: "x"})
-		if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, connector.Transient) {
+		if !errors.Is(err, context.Canceled) || !errors.Is(err, connector.Transient) {
 			t.Errorf("err = %v", err)
 		}
 		if el := time.Since(start); el > 5*time.Second {
@@ -763,7 +774,7 @@ func TestContextCancelStopsWaiting(t *testing.T) {
 		}
 		// The shared limiter is paused; a call with a done context fails at once.
 		_, err = c.Do(ctx, &httpx.Request{Path: "y"})
-		if !errors.Is(err, context.DeadlineExceeded) {
+		if !errors.Is(err, context.Canceled) {
 			t.Errorf("second call err = %v", err)
 		}
 	})
