@@ -152,7 +152,9 @@ type Attempt struct {
 	// Number counts attempts from 1.
 	Number int
 	// Request is the request as sent, after Auth. Hooks may add headers in
-	// OnRequest (such as a trace context) but must not replace the body.
+	// OnRequest (such as a trace context) but must not replace the body. It
+	// is nil in OnResponse when the attempt failed before sending (a done
+	// context, a limiter wait beyond Retry.MaxWait, an Auth error).
 	Request *http.Request
 	// Response is the response, nil in OnRequest and when no response came.
 	// Its Body has been read; the bytes are in Body.
