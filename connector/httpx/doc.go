@@ -26,7 +26,10 @@
 // exponential backoff with jitter (github.com/cenkalti/backoff/v4) otherwise.
 // Every wait runs on the Clock and ends at once when the context is done. A
 // wait longer than Retry.MaxWait is not slept: the call returns a RateLimited
-// error whose RetryAfter tells the flow engine when to come back.
+// error whose RetryAfter tells the flow engine when to come back. The client's
+// retries are the short, in-call kind (a dropped connection, a brief 429); the
+// flow engine still decides from the returned kind what happens after that. A
+// platform that wants the engine to do all retrying sets Retry.MaxAttempts to 1.
 //
 // # What is safe to retry
 //
