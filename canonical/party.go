@@ -69,10 +69,13 @@ type Address struct {
 	Validation AddressValidation `json:"validation,omitempty"`
 }
 
-// IsZero reports whether the address is empty.
+// IsZero reports whether the address is empty: no field is set. JSON omits an
+// empty address, so every field counts (an address with only a phone number
+// must survive a round trip).
 func (a Address) IsZero() bool {
 	return a.Name == "" && a.Company == "" && len(a.Lines) == 0 && a.City == "" &&
-		a.Region == "" && a.PostalCode == "" && a.Country == ""
+		a.Region == "" && a.PostalCode == "" && a.Country == "" && a.Phone == "" &&
+		a.Email == "" && a.Validation == ""
 }
 
 // Contact is a person at a customer.
