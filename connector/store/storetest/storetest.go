@@ -784,18 +784,24 @@ func testConcurrent(t *testing.T, s store.Store) {
 // rolling set of keys, as the flow engine writes them, and reports outcomes/s.
 func BenchmarkRecord(b *testing.B, s store.Store, batch int) {
 	ctx := b.Context()
-	const keys = 10_000
-	outs := make([]store.Outcome, batch)
+	const nkeys = 10_000
+	keys := make([]string, nkeys)
+	targets := make([]canonical.ExternalRef, nkeys)
+	for k := range keys {
+		keys[k] = fmt.Sprintf("K%05d", k)
+		targets[k] = canonical.ExternalRef{System: "erp", ID: "SO-" + keys[k]}
+	}
 	entity := json.RawMessage(`{"number":"SO-1001","customer":"C-42","lines":[{"sku":"ABC-1","qty":"2","price":"19.99 EUR"},{"sku":"XYZ-9","qty":"1","price":"5.00 EUR"}],"total":"44.98 EUR"}`)
+	outs := make([]store.Outcome, batch)
+	at := base()
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {
 		for i := range outs {
-			k := (n*batch + i) % keys
+			k := (n*batch + i) % nkeys
 			outs[i] = store.Outcome{
-				Flow: "orders", Key: fmt.Sprintf("K%05d", k), Version: connector.SeqVersion(int64(n + 1)),
-				Result: store.Applied, IdempotencyKey: fmt.Sprintf("orders/K%05d/%d", k, n+1), Entity: entity,
-				Target: canonical.ExternalRef{System: "erp", ID: fmt.Sprintf("SO-%05d", k)}, At: base(),
+				Flow: "orders", Key: keys[k], Version: connector.SeqVersion(int64(n + 1)),
+				Result: store.Applied, IdempotencyKey: keys[k], Entity: entity, Target: targets[k], At: at,
 			}
 		}
 		if err := s.Record(ctx, outs...); err != nil {
