@@ -22,7 +22,7 @@ type dialPlan struct {
 // Read-only.
 var dialPlans = map[string]dialPlan{
 	"US": {"1", []string{"1"}, "011", 10, 10}, "CA": {"1", []string{"1"}, "011", 10, 10},
-	"GB": {"44", []string{"0"}, "", 7, 10}, "IE": {"353", []string{"0"}, "", 7, 9},
+	"GB": {"44", []string{"0"}, "", 9, 10}, "IE": {"353", []string{"0"}, "", 7, 9},
 	"DE": {"49", []string{"0"}, "", 6, 13}, "AT": {"43", []string{"0"}, "", 4, 13},
 	"CH": {"41", []string{"0"}, "", 9, 9}, "FR": {"33", []string{"0"}, "", 9, 9},
 	"BE": {"32", []string{"0"}, "", 8, 9}, "NL": {"31", []string{"0"}, "", 9, 9},
@@ -182,9 +182,13 @@ func international(raw, d string) (string, error) {
 	return "+" + d, nil
 }
 
+// stripTrunk drops a national trunk prefix. A national significant number
+// never starts with 0 where 0 is the trunk prefix, so a leading 0 always
+// goes; other prefixes (1 in the US, 8 in Russia, where 800 numbers start
+// with 8) only go when the rest is long enough to be a number.
 func stripTrunk(d string, plan dialPlan) string {
 	for _, t := range plan.trunks {
-		if strings.HasPrefix(d, t) && len(d)-len(t) >= plan.min {
+		if strings.HasPrefix(d, t) && (t[0] == '0' || len(d)-len(t) >= plan.min) {
 			return d[len(t):]
 		}
 	}
