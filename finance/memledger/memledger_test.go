@@ -31,7 +31,9 @@ func acme() canonical.PartyRef {
 	return canonical.PartyRef{ID: "cust-acme", Name: "Acme Ltd", Email: "ap@acme.example"}
 }
 
-func date(day int) canonical.Date { return canonical.DateOf(time.Date(2026, 3, day, 0, 0, 0, 0, time.UTC)) }
+func date(day int) canonical.Date {
+	return canonical.DateOf(time.Date(2026, 3, day, 0, 0, 0, 0, time.UTC))
+}
 
 // invoice returns a valid issued invoice of one line for amount, billing order.
 func invoice(number, order, amount string) canonical.Invoice {
