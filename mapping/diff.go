@@ -30,7 +30,8 @@ type Change struct {
 	Path string
 	Kind ChangeKind
 	// Old and New are the values as text: decimals and money as written
-	// ("12.30 EUR"), times in RFC 3339, structs and slices as JSON. The absent
+	// ("12.30 EUR"), times in RFC 3339, structs and slices as JSON, a nil
+	// pointer as "null" and a nil slice or map as "[]" or "{}". The absent
 	// side of an Added or Removed change is "".
 	Old, New string
 }
@@ -229,6 +230,14 @@ func formatValue(v reflect.Value) string {
 			return "null"
 		}
 		return formatValue(v.Elem())
+	case reflect.Slice:
+		if v.IsNil() {
+			return "[]"
+		}
+	case reflect.Map:
+		if v.IsNil() {
+			return "{}"
+		}
 	case reflect.String:
 		return v.String()
 	case reflect.Bool:
