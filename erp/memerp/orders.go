@@ -453,8 +453,8 @@ func (e *ERP) checkLocks(op string, rec *orderRec, cand *canonical.SalesOrder) e
 		if sub(remaining, shipped).Cmp(picked) < 0 {
 			return inDespatch()
 		}
-		if shipped.IsPos() && !samePricing(*nl, old) {
-			return locked("; its price cannot change")
+		if shipped.IsPos() && !equal(nl.UnitPrice, old.UnitPrice) {
+			return locked("; its unit price cannot change")
 		}
 	}
 	return nil
@@ -554,12 +554,6 @@ func sameOrder(a, b canonical.SalesOrder) bool {
 		return o
 	}
 	return equal(norm(a), norm(b))
-}
-
-// samePricing reports whether two versions of a line are priced alike.
-func samePricing(a, b canonical.SalesOrderLine) bool {
-	return equal(a.UnitPrice, b.UnitPrice) && equal(a.Discounts, b.Discounts) &&
-		equal(a.Taxes, b.Taxes) && equal(a.Net, b.Net)
 }
 
 // equal compares two values with go-cmp, decimals numerically (12.3 equals
