@@ -139,3 +139,5 @@ func mustValid(t *testing.T, o canonical.SalesOrder) {
 }
 
 func isKind(err error, k connector.Kind) bool { return errors.Is(err, k) }
+
+func ptr[T any](v T) *T { return &v }
