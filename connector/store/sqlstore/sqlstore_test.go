@@ -27,7 +27,7 @@ func TestConformanceSQLiteOneConnSmallPages(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
 		db := openSQLite(t, "file:"+t.TempDir()+"/one.db?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
 		db.SetMaxOpenConns(1)
-		return open(t, db, sqlstore.SQLite, sqlstore.WithPageSize(7), sqlstore.WithTablePrefix("jx_"))
+		return open(t, db, sqlstore.SQLite, sqlstore.WithPageSize(64), sqlstore.WithTablePrefix("jx_"))
 	})
 }
 
