@@ -13,7 +13,9 @@ import (
 	"github.com/junctionhq/junction/canonical"
 )
 
-func ref(system, id string) canonical.ExternalRef { return canonical.ExternalRef{System: system, ID: id} }
+func ref(system, id string) canonical.ExternalRef {
+	return canonical.ExternalRef{System: system, ID: id}
+}
 
 // brokenCrosswalk fails every call, as a crosswalk whose database is down.
 type brokenCrosswalk struct{ err error }

@@ -117,7 +117,7 @@ func TestDiffOtherShapes(t *testing.T) {
 		Price   *canonical.Money  `json:"price"`
 		Valid   canonical.Date    `json:"validFrom"`
 		private int
-		Skip    string `json:"-"`
+		Skip    string   `json:"-"`
 		Lines   []string `json:"lines"`
 	}
 	a := item{Name: "x", Tags: map[string]string{"size": "M"}, Valid: canonical.Date{Year: 2026, Month: 1, Day: 2}, private: 1, Skip: "a"}

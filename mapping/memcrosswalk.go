@@ -18,6 +18,7 @@ type MemCrosswalk struct {
 	mu     sync.RWMutex
 	refs   map[refKey]memRef     // ref → linked ID and the ref as last linked
 	merged map[entityID]string   // loser → winner
+	losers map[entityID][]string // winner → the IDs merged into it directly
 	byID   map[entityID][]refKey // linked ID → its refs (by the ID given to Link)
 }
 
@@ -74,15 +75,17 @@ func (c *MemCrosswalk) Refs(ctx context.Context, entity, id string) ([]canonical
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	root := c.resolve(entity, id)
 	var out []canonical.ExternalRef
-	for eid, keys := range c.byID {
-		if eid.entity != entity || c.resolve(entity, eid.id) != root {
-			continue
-		}
-		for _, k := range keys {
+	// Walk the merge tree down from the surviving ID: every ID merged into it,
+	// directly or through others, contributes its refs.
+	stack := []string{c.resolve(entity, id)}
+	for len(stack) > 0 {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, k := range c.byID[entityID{entity, cur}] {
 			out = append(out, c.refs[k].ref)
 		}
+		stack = append(stack, c.losers[entityID{entity, cur}]...)
 	}
 	slices.SortFunc(out, func(a, b canonical.ExternalRef) int {
 		return cmp.Or(cmp.Compare(a.System, b.System), cmp.Compare(a.Type, b.Type), cmp.Compare(a.ID, b.ID))
@@ -141,7 +144,9 @@ func (c *MemCrosswalk) Merge(ctx context.Context, entity, loser, winner string) 
 	}
 	if c.merged == nil {
 		c.merged = make(map[entityID]string)
+		c.losers = make(map[entityID][]string)
 	}
 	c.merged[entityID{entity, loser}] = winner
+	c.losers[entityID{entity, winner}] = append(c.losers[entityID{entity, winner}], loser)
 	return nil
 }
