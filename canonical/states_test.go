@@ -74,14 +74,14 @@ var (
 // checkMachine tries every pair of states (and an unknown state on each side)
 // with try, which must put a fresh entity in from, attempt the move to to,
 // and return the error and the entity's status afterwards.
-func checkMachine[S ~string](t *testing.T, entity string, states []S, want map[edge]bool, try func(from, to S) (error, S)) {
+func checkMachine[S ~string](t *testing.T, entity string, states []S, want map[edge]bool, try func(from, to S) (S, error)) {
 	t.Helper()
 	states = append(slices.Clone(states), "bogus")
 	for _, from := range states {
 		for _, to := range states {
 			name := fmt.Sprintf("%s>%s", from, to)
 			allowed := want[edge{string(from), string(to)}]
-			err, after := try(from, to)
+			after, err := try(from, to)
 			if allowed {
 				if err != nil || after != to {
 					t.Errorf("%s %s: got %v, status %s; want the move", entity, name, err, after)
@@ -149,7 +149,7 @@ func checkQueries[S interface {
 
 func TestOrderStateMachine(t *testing.T) {
 	checkQueries(t, allOrderStates, wantOrderEdges, []OrderStatus{OrderRejected, OrderClosed, OrderCancelled})
-	checkMachine(t, "SalesOrder", allOrderStates, wantOrderEdges, func(from, to OrderStatus) (error, OrderStatus) {
+	checkMachine(t, "SalesOrder", allOrderStates, wantOrderEdges, func(from, to OrderStatus) (OrderStatus, error) {
 		// An order whose guards pass: nothing shipped for a cancel, all
 		// shipped for completion, no active hold.
 		o := validOrder()
@@ -166,140 +166,140 @@ func TestOrderStateMachine(t *testing.T) {
 			}
 		}
 		err := o.Transition(to)
-		return err, o.Status
+		return o.Status, err
 	})
 }
 
 func TestShipmentStateMachine(t *testing.T) {
 	checkQueries(t, allShipmentStates, wantShipmentEdges,
 		[]ShipmentStatus{ShipmentDelivered, ShipmentReturnedToSender, ShipmentLost, ShipmentCancelled})
-	checkMachine(t, "Shipment", allShipmentStates, wantShipmentEdges, func(from, to ShipmentStatus) (error, ShipmentStatus) {
+	checkMachine(t, "Shipment", allShipmentStates, wantShipmentEdges, func(from, to ShipmentStatus) (ShipmentStatus, error) {
 		s := validShipment()
 		s.Status = from
 		if to == ShipmentCancelled {
 			s.Label.Voided = true
 		}
 		err := s.Transition(to)
-		return err, s.Status
+		return s.Status, err
 	})
 }
 
 func TestInvoiceStateMachine(t *testing.T) {
 	checkQueries(t, allInvoiceStates, wantInvoiceEdges, []InvoiceStatus{InvoicePaid, InvoiceCredited, InvoiceCancelled})
-	checkMachine(t, "Invoice", allInvoiceStates, wantInvoiceEdges, func(from, to InvoiceStatus) (error, InvoiceStatus) {
+	checkMachine(t, "Invoice", allInvoiceStates, wantInvoiceEdges, func(from, to InvoiceStatus) (InvoiceStatus, error) {
 		inv := validInvoice() // 20.00 paid of 59.32: a part payment
 		inv.Status = from
 		if to == InvoicePaid {
 			inv.Paid = inv.Totals.Payable
 		}
 		err := inv.Transition(to)
-		return err, inv.Status
+		return inv.Status, err
 	})
 }
 
 func TestCreditNoteStateMachine(t *testing.T) {
-	checkMachine(t, "CreditNote", allInvoiceStates, wantInvoiceEdges, func(from, to InvoiceStatus) (error, InvoiceStatus) {
+	checkMachine(t, "CreditNote", allInvoiceStates, wantInvoiceEdges, func(from, to InvoiceStatus) (InvoiceStatus, error) {
 		cn := validCreditNote()
 		cn.Status = from
 		err := cn.Transition(to)
-		return err, cn.Status
+		return cn.Status, err
 	})
 }
 
 func TestReturnStateMachine(t *testing.T) {
 	checkQueries(t, allReturnStates, wantReturnEdges, []ReturnStatus{ReturnDeclined, ReturnClosed, ReturnCancelled})
-	checkMachine(t, "Return", allReturnStates, wantReturnEdges, func(from, to ReturnStatus) (error, ReturnStatus) {
+	checkMachine(t, "Return", allReturnStates, wantReturnEdges, func(from, to ReturnStatus) (ReturnStatus, error) {
 		r := validReturn()
 		r.Status = from
 		if to == ReturnCancelled {
 			r.Lines[0].Received = Quantity{}
 		}
 		err := r.Transition(to)
-		return err, r.Status
+		return r.Status, err
 	})
 }
 
 func TestTransitionGuards(t *testing.T) {
 	tests := []struct {
 		name   string
-		try    func() (err error, status string)
+		try    func() (status string, err error)
 		from   string
 		reason string // part of TransitionError.Reason
 	}{
-		{"cancel an order with shipped lines", func() (error, string) {
+		{"cancel an order with shipped lines", func() (string, error) {
 			o := validOrder() // in progress, line 1 shipped 2
 			err := o.Transition(OrderCancelled)
-			return err, string(o.Status)
+			return string(o.Status), err
 		}, "in_progress", "line 1 has shipped 2 C62"},
-		{"complete an order with open lines", func() (error, string) {
+		{"complete an order with open lines", func() (string, error) {
 			o := validOrder()
 			err := o.Transition(OrderCompleted)
-			return err, string(o.Status)
+			return string(o.Status), err
 		}, "in_progress", "line 1 still has 1 C62 to ship"},
-		{"release an order under an active hold", func() (error, string) {
+		{"release an order under an active hold", func() (string, error) {
 			o := validOrder()
 			o.Status = OrderAccepted
 			o.Holds = append(o.Holds, Hold{Type: HoldCredit, Blocks: []Stage{StageBilling, StageFulfillment}})
 			err := o.Transition(OrderInProgress)
-			return err, string(o.Status)
+			return string(o.Status), err
 		}, "accepted", "a credit hold blocks fulfillment"},
-		{"buy-label state without a label", func() (error, string) {
+		{"buy-label state without a label", func() (string, error) {
 			s := validShipment()
 			s.Status, s.Label = ShipmentLabelPending, nil
 			err := s.Transition(ShipmentLabelCreated)
-			return err, string(s.Status)
+			return string(s.Status), err
 		}, "label_pending", "no label"},
-		{"cancel a shipment with a live label", func() (error, string) {
+		{"cancel a shipment with a live label", func() (string, error) {
 			s := validShipment()
 			s.Status = ShipmentLabelCreated
 			err := s.Transition(ShipmentCancelled)
-			return err, string(s.Status)
+			return string(s.Status), err
 		}, "label_created", "void the label lbl-9 first"},
-		{"issue an invoice without a number", func() (error, string) {
+		{"issue an invoice without a number", func() (string, error) {
 			inv := validInvoice()
 			inv.Status, inv.Number = InvoiceDraft, ""
 			err := inv.Transition(InvoiceIssued)
-			return err, string(inv.Status)
+			return string(inv.Status), err
 		}, "draft", "needs a number and an issue date"},
-		{"mark an invoice paid with money due", func() (error, string) {
+		{"mark an invoice paid with money due", func() (string, error) {
 			inv := validInvoice()
 			err := inv.Transition(InvoicePaid)
-			return err, string(inv.Status)
+			return string(inv.Status), err
 		}, "partially_paid", "39.32 EUR is still due"},
-		{"mark an unpaid invoice partially paid", func() (error, string) {
+		{"mark an unpaid invoice partially paid", func() (string, error) {
 			inv := validInvoice()
 			inv.Status, inv.Paid = InvoiceIssued, Money{}
 			err := inv.Transition(InvoicePartiallyPaid)
-			return err, string(inv.Status)
+			return string(inv.Status), err
 		}, "issued", "not a part payment"},
-		{"mark a fully paid invoice partially paid", func() (error, string) {
+		{"mark a fully paid invoice partially paid", func() (string, error) {
 			inv := validInvoice()
 			inv.Status, inv.Paid = InvoiceIssued, inv.Totals.Payable
 			err := inv.Transition(InvoicePartiallyPaid)
-			return err, string(inv.Status)
+			return string(inv.Status), err
 		}, "issued", "not a part payment"},
-		{"issue a credit note without a date", func() (error, string) {
+		{"issue a credit note without a date", func() (string, error) {
 			cn := validCreditNote()
 			cn.Status, cn.IssueDate = InvoiceDraft, Date{}
 			err := cn.Transition(InvoiceIssued)
-			return err, string(cn.Status)
+			return string(cn.Status), err
 		}, "draft", "needs a number and an issue date"},
-		{"receive a return with nothing received", func() (error, string) {
+		{"receive a return with nothing received", func() (string, error) {
 			r := validReturn()
 			r.Status, r.Lines[0].Received = ReturnInTransit, Quantity{}
 			err := r.Transition(ReturnReceived)
-			return err, string(r.Status)
+			return string(r.Status), err
 		}, "in_transit", "no line has a received quantity"},
-		{"cancel a return with goods received", func() (error, string) {
+		{"cancel a return with goods received", func() (string, error) {
 			r := validReturn()
 			r.Status = ReturnAwaitingReturn
 			err := r.Transition(ReturnCancelled)
-			return err, string(r.Status)
+			return string(r.Status), err
 		}, "awaiting_return", "goods have been received"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err, status := tt.try()
+			status, err := tt.try()
 			var te *TransitionError
 			if !errors.As(err, &te) {
 				t.Fatalf("got %v, want *TransitionError", err)
