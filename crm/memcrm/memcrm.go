@@ -73,7 +73,8 @@ type Deal struct {
 	// Amount is the order's payable total.
 	Amount canonical.Money
 	// Stage is StageOpen, StageWon or StageLost.
-	Stage     string
+	Stage string
+	// UpdatedAt is when the CRM last changed the deal.
 	UpdatedAt time.Time
 }
 
