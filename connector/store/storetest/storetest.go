@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Deliveries", testDeliveries},
 		{"CrosswalkLink", testCrosswalkLink},
 		{"CrosswalkMerge", testCrosswalkMerge},
+		{"CrosswalkConcurrentMerges", testConcurrentMerges},
 		{"InvalidArguments", testInvalid},
 		{"CancelledContext", testCancelled},
 		{"ConcurrentWriters", testConcurrent},
@@ -630,6 +631,45 @@ func testCrosswalkMerge(t *testing.T, s store.Store) {
 	// Merges do not cross entities.
 	must(t, s.Link(ctx, "Product", "A", ref("shopify", "p1")))
 	lookup(t, s, "Product", ref("shopify", "p1"), "A")
+}
+
+// testConcurrentMerges folds a row of IDs into one from many goroutines at
+// once, in no particular order: every ref must end up resolving to one
+// surviving ID that lists them all, however the merges interleaved.
+func testConcurrentMerges(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const n = 12
+	var all []canonical.ExternalRef
+	for i := range n {
+		r := ref("shopify", fmt.Sprint(i))
+		must(t, s.Link(ctx, "Customer", fmt.Sprintf("c%d", i), r))
+		all = append(all, r)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n - 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.Merge(ctx, "Customer", fmt.Sprintf("c%d", i), fmt.Sprintf("c%d", i+1)); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	survivor, ok, err := s.Lookup(ctx, "Customer", all[0])
+	if err != nil || !ok {
+		t.Fatalf("Lookup after merges: %v, %v", ok, err)
+	}
+	for _, r := range all {
+		lookup(t, s, "Customer", r, survivor)
+	}
+	refsOf(t, s, "Customer", survivor, all...)
+	refsOf(t, s, "Customer", "c0", all...)
 }
 
 func lookup(t *testing.T, s store.Store, entity string, r canonical.ExternalRef, want string) {
