@@ -68,12 +68,13 @@ func CmpOptions() cmp.Options {
 	}
 }
 
-// Diff lists the differences between before and after by field path, in the order
-// of the fields. Paths use the JSON names of the fields (the name in the json
-// tag; the Go name for a field without one), flatten embedded structs without
-// a tag as encoding/json does (Meta's "refs", not "Meta.refs"), write slice
-// indexes as "[1]" (the new index when an element moved) and map keys as
-// "[key]". Pointers are transparent.
+// Diff lists the differences between before and after by field path, in the
+// order of the fields. Paths use the JSON names of the fields (the name in the
+// json tag; the Go name for a field without one), flatten embedded structs
+// without a tag as encoding/json does (Meta's "refs", not "Meta.refs"), write
+// slice indexes as "[1]" (the new index when an element moved) and map keys
+// as "[key]". Pointers are transparent. Values of different types give one
+// change at the empty path.
 //
 // Options are go-cmp options added to CmpOptions: IgnorePaths and
 // IgnoreFields drop fields a system does not own, and any cmp.Option (such as

@@ -112,24 +112,25 @@ func E164(raw, country string) (string, error) {
 	}
 	d := string(digits)
 
+	if plus {
+		return international(raw, d)
+	}
 	var plan dialPlan
-	var havePlan bool
+	var havePlan, badCountry bool
 	if country != "" {
 		a2, err := NormalizeCountry(country)
-		if err != nil {
-			return "", valueErr(CodePhone, raw, "unknown country "+quote(country))
-		}
+		badCountry = err != nil
 		plan, havePlan = dialPlans[a2]
 	}
 	switch {
-	case plus:
-		return international(raw, d)
 	case havePlan && plan.idd != "" && strings.HasPrefix(d, plan.idd):
 		return international(raw, d[len(plan.idd):])
 	case strings.HasPrefix(d, "00"):
 		return international(raw, d[2:])
 	case country == "":
 		return "", valueErr(CodePhone, raw, "national number with no country; give the country or a number starting with +")
+	case badCountry:
+		return "", valueErr(CodePhone, raw, "unknown country "+quote(country))
 	case !havePlan:
 		return "", valueErr(CodePhone, raw, "no numbering plan for "+quote(country)+"; give the number starting with + and the country code")
 	}

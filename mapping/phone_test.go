@@ -44,6 +44,7 @@ func TestE164(t *testing.T) {
 		// An international number that lost its "+".
 		{"447911123456", "GB", "+447911123456"},
 		{"\u00a0+49\u00a030\u00a012345678 ", "", "+493012345678"},
+		{"+49 30 12345678", "Narnia", "+493012345678"}, // the country is not needed
 	}
 	for _, tt := range tests {
 		got, err := E164(tt.raw, tt.country)

@@ -73,7 +73,8 @@ func (t *Table[K, V]) Lookup(key K) (V, error) {
 
 // Map is Lookup for mapping functions: on a miss it records the problem in
 // errs under path (code CodeUnmapped, the key as the value) and returns the
-// zero value, so the mapping carries on and reports every gap at once.
+// zero value, so the mapping carries on and reports every gap at once. A nil
+// errs records nothing.
 func (t *Table[K, V]) Map(errs *Errors, path string, key K) V {
 	if v, ok := t.m[key]; ok {
 		return v
@@ -81,8 +82,9 @@ func (t *Table[K, V]) Map(errs *Errors, path string, key K) V {
 	if t.hasDef {
 		return t.def
 	}
-	k := keyString(key)
-	errs.Add(path, CodeUnmapped, "no entry in table "+quote(t.name), k)
+	if errs != nil {
+		errs.Add(path, CodeUnmapped, "no entry in table "+quote(t.name), keyString(key))
+	}
 	var zero V
 	return zero
 }

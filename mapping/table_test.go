@@ -55,6 +55,12 @@ func TestTableLookup(t *testing.T) {
 			}
 		})
 	}
+	if v, ok := lenient.Get("archived"); ok || v != "" {
+		t.Errorf("Get ignores the default, got %q, %v", v, ok)
+	}
+	if v, ok := strict.Get("open"); !ok || v != canonical.OrderSubmitted {
+		t.Errorf("Get(open) = %q, %v", v, ok)
+	}
 	if _, ok := strict.Default(); ok {
 		t.Error("strict table reports a default")
 	}
@@ -74,6 +80,9 @@ func TestTableMapRecordsMisses(t *testing.T) {
 	}
 	if got := tbl.WithDefault(canonical.OrderDraft).Map(&errs, "status", "on_hold"); got != canonical.OrderDraft {
 		t.Errorf("Map miss with default = %q", got)
+	}
+	if got := tbl.Map(nil, "status", "on_hold"); got != "" {
+		t.Errorf("Map with nil Errors = %q", got)
 	}
 	f := errs.Fields()
 	if len(f) != 1 {
