@@ -254,8 +254,11 @@ func TestMemCrosswalkConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 	// Every chain of merges ends at the first customer of its worker.
-	if id, _, _ := cw.Lookup(ctx, "Customer", ref("shopify", "c-2-50")); id != "c-2-0" {
+	if id, _, _ := cw.Lookup(ctx, "Customer", ref("shopify", "c-2-199")); id != "c-2-0" {
 		t.Errorf("merged chain resolves to %q, want c-2-0", id)
+	}
+	if refs, _ := cw.Refs(ctx, "Customer", "c-3-0"); len(refs) != 400 {
+		t.Errorf("root of a 200-customer merge chain has %d refs, want 400", len(refs))
 	}
 }
 

@@ -31,10 +31,6 @@ type memRef struct {
 	ref canonical.ExternalRef
 }
 
-// maxMergeDepth bounds alias chains. Merge never makes a cycle (a loser is
-// merged once, never into something that resolves to it), so it is a guard.
-const maxMergeDepth = 64
-
 // NewMemCrosswalk returns an empty MemCrosswalk.
 func NewMemCrosswalk() *MemCrosswalk { return &MemCrosswalk{} }
 
@@ -42,16 +38,17 @@ func keyOf(entity string, r canonical.ExternalRef) refKey {
 	return refKey{entity: entity, system: r.System, typ: r.Type, id: r.ID}
 }
 
-// resolve follows merges from id to the surviving ID. Callers hold mu.
+// resolve follows merges from id to the surviving ID. Merge never makes a
+// cycle (a loser is merged once, and never into an ID that resolves to it),
+// so the walk ends. Callers hold mu.
 func (c *MemCrosswalk) resolve(entity, id string) string {
-	for range maxMergeDepth {
+	for {
 		w, ok := c.merged[entityID{entity, id}]
 		if !ok {
-			break
+			return id
 		}
 		id = w
 	}
-	return id
 }
 
 // Lookup implements Crosswalk.
