@@ -605,3 +605,28 @@ func TestConcurrentBookings(t *testing.T) {
 		t.Errorf("bought %d labels, want %d", a.Purchased, n)
 	}
 }
+
+func TestTrackingFeedDuplicatesUnderFaults(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newSim(t, memcourier.Config{})
+	book(t, s, shipment("SH-1", 1))
+	if err := s.Advance(ctx, 48*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	s.SetFaults(sim.Faults{Duplicate: 1})
+	seen := map[connector.Version]int{}
+	for c, err := range s.Tracking().Changes(ctx, "") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[c.Version]++
+	}
+	if len(seen) != 5 {
+		t.Fatalf("%d distinct events, want 5", len(seen))
+	}
+	for v, n := range seen {
+		if n != 2 {
+			t.Errorf("event %s delivered %d times, want twice", v, n)
+		}
+	}
+}
