@@ -35,7 +35,7 @@ type Store struct {
 
 	checkpoints map[string]connector.Cursor
 
-	outcomes []store.Outcome // in record order; append-only
+	outcomes outcomeLog
 	ledger   map[flowKey]store.LedgerEntry
 
 	exceptions []store.Exception    // exceptions[n-1] has the ID check.ExceptionID(n)
@@ -110,7 +110,7 @@ func (s *Store) Record(ctx context.Context, outcomes ...store.Outcome) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.outcomes = append(s.outcomes, copied...)
+	s.outcomes.append(copied)
 	for _, o := range copied {
 		if o.Result != store.Applied {
 			continue
@@ -153,12 +153,12 @@ func (s *Store) Outcomes(ctx context.Context, f store.OutcomeFilter) iter.Seq2[s
 			}
 			page := make([]store.Outcome, 0, pageSize)
 			s.mu.RLock()
-			for ; next < len(s.outcomes) && len(page) < pageSize; next++ {
-				if o := s.outcomes[next]; matchOutcome(o, f) {
-					page = append(page, cloneOutcome(o))
+			for ; next < s.outcomes.n && len(page) < pageSize; next++ {
+				if o := s.outcomes.at(next); matchOutcome(o, f) {
+					page = append(page, cloneOutcome(*o))
 				}
 			}
-			done := next >= len(s.outcomes)
+			done := next >= s.outcomes.n
 			s.mu.RUnlock()
 			for _, o := range page {
 				if !yield(o, nil) {
@@ -172,7 +172,31 @@ func (s *Store) Outcomes(ctx context.Context, f store.OutcomeFilter) iter.Seq2[s
 	}
 }
 
-func matchOutcome(o store.Outcome, f store.OutcomeFilter) bool {
+// outcomeLog is an append-only list kept in fixed-size blocks, so that
+// growing it never copies what it already holds.
+type outcomeLog struct {
+	blocks [][]store.Outcome
+	n      int
+}
+
+const logBlock = 4096
+
+func (l *outcomeLog) append(os []store.Outcome) {
+	for len(os) > 0 {
+		if l.n%logBlock == 0 {
+			l.blocks = append(l.blocks, make([]store.Outcome, 0, logBlock))
+		}
+		last := &l.blocks[len(l.blocks)-1]
+		k := min(len(os), logBlock-len(*last))
+		*last = append(*last, os[:k]...)
+		os = os[k:]
+		l.n += k
+	}
+}
+
+func (l *outcomeLog) at(i int) *store.Outcome { return &l.blocks[i/logBlock][i%logBlock] }
+
+func matchOutcome(o *store.Outcome, f store.OutcomeFilter) bool {
 	return (f.Flow == "" || o.Flow == f.Flow) &&
 		(f.Key == "" || o.Key == f.Key) &&
 		(f.Result == "" || o.Result == f.Result)

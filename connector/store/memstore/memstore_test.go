@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/junctionhq/junction/canonical"
+	"github.com/junctionhq/junction/connector"
 
 	"github.com/junctionhq/junction/connector/store"
 	"github.com/junctionhq/junction/connector/store/memstore"
@@ -53,5 +54,36 @@ func TestStoreKeepsCopies(t *testing.T) {
 	again, _ := s.Exception(ctx, id)
 	if again.Fields[0] != (canonical.FieldError{Path: "sku", Code: "required"}) || string(again.Payload) != `{}` {
 		t.Errorf("stored exception changed with the caller's slices: %+v %s", again.Fields, again.Payload)
+	}
+}
+
+// The outcome log grows in blocks; batches that straddle block boundaries
+// keep their order.
+func TestOutcomesAcrossBlocks(t *testing.T) {
+	ctx := t.Context()
+	s := memstore.New()
+	n := 0
+	for _, size := range []int{3000, 1200, 5000, 1, 4095, 2} {
+		batch := make([]store.Outcome, size)
+		for i := range batch {
+			batch[i] = store.Outcome{Flow: "f", Key: "k", Result: store.Skipped, Version: connector.SeqVersion(int64(n + 1))}
+			n++
+		}
+		if err := s.Record(ctx, batch...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := int64(1)
+	for o, err := range s.Outcomes(ctx, store.OutcomeFilter{Flow: "f"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Version.Seq != want {
+			t.Fatalf("outcome %d has version %d", want, o.Version.Seq)
+		}
+		want++
+	}
+	if int(want-1) != n {
+		t.Errorf("listed %d outcomes, want %d", want-1, n)
 	}
 }
