@@ -149,7 +149,8 @@ func (e *ERP) touchShipment(sh *shipmentRec) {
 
 // statusRank orders shipment states for confirmations: a confirmation with a
 // lower rank than a posted shipment's is an older state arriving late.
-// Ranks 0 and 1 are before the parcel is sent; 2 and up mean it is sent.
+// Ranks 0 and 1 are before the parcel is sent; 2 and up mean it is sent. An
+// exception ranks with in_transit, which it interrupts and returns to.
 func statusRank(s canonical.ShipmentStatus) (rank int, ok bool) {
 	switch s {
 	case canonical.ShipmentPlanned:
@@ -160,20 +161,24 @@ func statusRank(s canonical.ShipmentStatus) (rank int, ok bool) {
 		return 2, true
 	case canonical.ShipmentShipped:
 		return 3, true
-	case canonical.ShipmentInTransit:
+	case canonical.ShipmentInTransit, canonical.ShipmentException:
 		return 4, true
-	case canonical.ShipmentOutForDelivery, canonical.ShipmentException:
+	case canonical.ShipmentOutForDelivery:
 		return 5, true
 	case canonical.ShipmentDelivered, canonical.ShipmentReturnedToSender, canonical.ShipmentLost:
-		return 6, true
+		return finalRank, true
 	case canonical.ShipmentCancelled:
 		return -1, true
 	}
 	return 0, false
 }
 
-// sentRank is the lowest rank of a sent parcel.
-const sentRank = 2
+// sentRank is the lowest rank of a sent parcel; finalRank is the rank of
+// its final states.
+const (
+	sentRank  = 2
+	finalRank = 6
+)
 
 // confirmationSink is the ShipmentConfirmations sink.
 type confirmationSink struct{ e *ERP }
@@ -234,8 +239,9 @@ func (s confirmationSink) Apply(ctx context.Context, w connector.Write[canonical
 	case cur == canonical.ShipmentCancelled:
 		return connector.Result{}, e.errorf(connector.BusinessRule, op, "shipment %s is cancelled", sh.ship.Number)
 	case sh.posted:
+		// An exception can interrupt any state short of a final one.
 		curRank, _ := statusRank(cur)
-		if rank < curRank {
+		if rank < curRank && (status != canonical.ShipmentException || curRank == finalRank) {
 			return connector.Result{Action: connector.Stale, Ref: ref}, nil
 		}
 		if !e.confirmDetails(sh, in, status) {

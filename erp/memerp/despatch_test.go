@@ -203,6 +203,23 @@ func TestConfirmation(t *testing.T) {
 	if res, err := sink.Apply(ctx, confirmation(sh.Number, canonical.ShipmentLabelCreated, 5)); err != nil || res.Action != connector.Stale {
 		t.Errorf("a late label_created after in_transit: %v %v, want stale", res.Action, err)
 	}
+	// Carrier states: out for delivery, an exception, back in transit, delivered; then nothing moves back.
+	for i, tc := range []struct {
+		status canonical.ShipmentStatus
+		want   connector.Action
+	}{
+		{canonical.ShipmentOutForDelivery, connector.Updated},
+		{canonical.ShipmentException, connector.Updated},
+		{canonical.ShipmentInTransit, connector.Updated},
+		{canonical.ShipmentDelivered, connector.Updated},
+		{canonical.ShipmentException, connector.Stale},
+		{canonical.ShipmentOutForDelivery, connector.Stale},
+	} {
+		res, err := sink.Apply(ctx, confirmation(sh.Number, tc.status, int64(10+i)))
+		if err != nil || res.Action != tc.want {
+			t.Errorf("step %d, %s: %v %v, want %v", i, tc.status, res.Action, err, tc.want)
+		}
+	}
 	if n := len(e.InvoicesOf("SO-000001")); n != 1 {
 		t.Errorf("%d invoices, want 1", n)
 	}
@@ -210,11 +227,11 @@ func TestConfirmation(t *testing.T) {
 		t.Errorf("on hand %s after repeated confirmations, want 3", lv.OnHand)
 	}
 	got, _ := e.Shipment(sh.Number)
-	if got.Status != canonical.ShipmentInTransit || got.TrackingNumber == "" || got.Carrier != "dhl" {
+	if got.Status != canonical.ShipmentDelivered || got.TrackingNumber == "" || got.Carrier != "dhl" {
 		t.Errorf("despatch: %s tracking %q carrier %q", got.Status, got.TrackingNumber, got.Carrier)
 	}
 	// A sent parcel cannot be cancelled.
-	_, err = sink.Apply(ctx, confirmation(sh.Number, canonical.ShipmentCancelled, 6))
+	_, err = sink.Apply(ctx, confirmation(sh.Number, canonical.ShipmentCancelled, 20))
 	wantKind(t, err, connector.BusinessRule, "book a return")
 	// Unknown despatch.
 	_, err = sink.Apply(ctx, confirmation("SH-000404", canonical.ShipmentShipped, 1))

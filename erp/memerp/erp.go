@@ -265,15 +265,7 @@ func (e *ERP) validation(op, entity string, err error) error {
 }
 
 // call starts a simulated API call: latency and injected faults.
-func (e *ERP) call(ctx context.Context, op string) error {
-	if err := e.env.Call(ctx, op); err != nil {
-		if ce, ok := err.(*connector.Error); ok && ce.Op == "" {
-			ce.Op = op
-		}
-		return err
-	}
-	return nil
-}
+func (e *ERP) call(ctx context.Context, op string) error { return e.env.Call(ctx, op) }
 
 // clone returns a deep copy of v, so that what the ERP hands out or logs
 // never shares memory with what it keeps. Canonical entities round-trip

@@ -228,9 +228,13 @@ func (e *ERP) amendOrder(op string, rec *orderRec, in canonical.SalesOrder) (con
 	if o.Status == canonical.OrderCompleted || o.Status == canonical.OrderClosed {
 		return connector.Result{}, e.errorf(connector.BusinessRule, op, "order %s is locked: fully shipped", o.Number)
 	}
-	if cand.Currency != o.Currency {
+	if cust.Number != rec.customer {
 		return connector.Result{}, e.errorf(connector.BusinessRule, op,
-			"order %s is in %s; its currency cannot change to %s", o.Number, o.Currency, cand.Currency)
+			"order %s belongs to customer %s; it cannot move to %s", o.Number, rec.customer, cust.Number)
+	}
+	if n, ok := e.orderPOs[cand.CustomerPO]; ok && n != o.Number {
+		return connector.Result{}, e.errorf(connector.BusinessRule, op,
+			"order %s cannot take CustomerPO %q: it is order %s's", o.Number, cand.CustomerPO, n)
 	}
 	if c, err := cand.Totals.Payable.Cmp(o.Totals.Payable); err == nil && c > 0 {
 		open := msub(cand.Totals.Payable, rec.invoicedPayable)

@@ -383,3 +383,23 @@ func TestTargetUnknown(t *testing.T) {
 	_, err := e.SalesOrders().Apply(context.Background(), w)
 	wantKind(t, err, connector.NotFound, "no sales order SO-000042")
 }
+
+func TestAmendRefusesMoves(t *testing.T) {
+	ctx := context.Background()
+	e := newERP(t, memerp.Config{})
+	other := openAccount(t, e, "shop-cust-2", "Beta plc")
+	apply(t, e, write("k1", 1, order("C-000001", "#1", line{id: "L1", sku: "WIDGET", qty: 1, price: "10.00"})))
+	apply(t, e, write("k2", 1, order("C-000001", "#2", line{id: "L1", sku: "WIDGET", qty: 1, price: "10.00"})))
+	_, err := e.SalesOrders().Apply(ctx, write("k1", 2, order(other, "#1", line{id: "L1", sku: "WIDGET", qty: 1, price: "10.00"})))
+	wantKind(t, err, connector.BusinessRule, "order SO-000001 belongs to customer C-000001; it cannot move to C-000002")
+	_, err = e.SalesOrders().Apply(ctx, write("k1", 3, order("C-000001", "#2", line{id: "L1", sku: "WIDGET", qty: 2, price: "10.00"})))
+	wantKind(t, err, connector.BusinessRule, `order SO-000001 cannot take CustomerPO "#2": it is order SO-000002's`)
+	// A PO of its own is fine, and the order is found by it afterwards.
+	apply(t, e, write("k1", 4, order("C-000001", "#1-A", line{id: "L1", sku: "WIDGET", qty: 1, price: "10.00"})))
+	if o, ok := e.OrderByPO("#1-A"); !ok || o.Number != "SO-000001" {
+		t.Errorf("OrderByPO(#1-A) = %s %v, want SO-000001", o.Number, ok)
+	}
+	if _, ok := e.OrderByPO("#1"); ok {
+		t.Error("the old CustomerPO still finds the order")
+	}
+}
