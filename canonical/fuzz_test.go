@@ -92,3 +92,28 @@ func FuzzDecodeSalesOrder(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMoneyJSON checks that Money's fast decoder agrees with encoding/json on
+// every valid JSON input it accepts.
+func FuzzMoneyJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"amount":"12.30","currency":"EUR"}`, `{"currency":"JPY","amount":1500}`, ` { "amount" : -0.5e1 , "currency" : null } `,
+		`{}`, `{"amount":null}`, `{"amount":"1","amount":null}`, `{"Amount":"1"}`, `{"amount":"\u0031"}`,
+		`{"amount":"1","currency":"EUR","x":1}`, `{"amount":01}`, `{"currency":"€"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ok := decodeMoneyFast(data)
+		if !ok || !json.Valid(data) {
+			return
+		}
+		general, err := decodeMoneyGeneral(data)
+		if err != nil {
+			t.Fatalf("fast path accepted %q, encoding/json says %v", data, err)
+		}
+		if fast.Currency != general.Currency || !fast.Amount.Equal(general.Amount) || fast.Amount.Scale() != general.Amount.Scale() {
+			t.Fatalf("%q: fast %v, encoding/json %v", data, fast, general)
+		}
+	})
+}

@@ -250,16 +250,144 @@ func (m *Money) UnmarshalJSON(data []byte) error {
 	if len(data) == 0 || data[0] != '{' {
 		return &json.UnmarshalTypeError{Value: describeJSON(data), Type: moneyType, Struct: "Money"}
 	}
+	if v, ok := decodeMoneyFast(data); ok {
+		*m = v
+		return nil
+	}
+	v, err := decodeMoneyGeneral(data)
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
+// decodeMoneyGeneral decodes a Money object with encoding/json.
+func decodeMoneyGeneral(data []byte) (Money, error) {
 	type plain Money // same fields, no methods: no recursion
 	var p plain
 	if err := json.Unmarshal(data, &p); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			te.Struct = "Money"
-			return te
+			return Money{}, te
 		}
-		return fmt.Errorf("canonical: money: %w", err)
+		return Money{}, fmt.Errorf("canonical: money: %w", err)
 	}
-	*m = Money(p)
-	return nil
+	return Money(p), nil
+}
+
+// decodeMoneyFast decodes the shape Money is written in,
+// {"amount":"12.30","currency":"EUR"} (keys in either order, either missing
+// or null, a bare number amount, any whitespace), without a second pass of
+// encoding/json. On valid JSON it gives the same result as
+// decodeMoneyGeneral (FuzzMoneyJSON checks this); ok is false
+// for anything else (other keys, escapes, non-ASCII text, bad amounts), which
+// the general path decodes or reports.
+func decodeMoneyFast(data []byte) (m Money, ok bool) {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return Money{}, false
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return Money{}, skipSpace(data, i+1) == len(data)
+	}
+	for {
+		key, j, ok := plainString(data, i)
+		if !ok {
+			return Money{}, false
+		}
+		i = skipSpace(data, j)
+		if i >= len(data) || data[i] != ':' {
+			return Money{}, false
+		}
+		i = skipSpace(data, i+1)
+		if i >= len(data) {
+			return Money{}, false
+		}
+		isNull := len(data)-i >= 4 && string(data[i:i+4]) == "null"
+		switch string(key) {
+		case "amount":
+			end := i
+			switch c := data[i]; {
+			case isNull:
+				end = i + 4 // null keeps what an earlier key set, as encoding/json does
+			case c == '"':
+				_, e, ok := plainString(data, i)
+				if !ok {
+					return Money{}, false
+				}
+				end = e
+			case c == '-' || (c >= '0' && c <= '9'):
+				for end < len(data) && isNumberByte(data[end]) {
+					end++
+				}
+			default:
+				return Money{}, false
+			}
+			if !isNull && m.Amount.UnmarshalJSON(data[i:end]) != nil {
+				return Money{}, false
+			}
+			i = end
+		case "currency":
+			switch {
+			case isNull:
+				i += 4
+			case data[i] == '"':
+				c, e, ok := plainString(data, i)
+				if !ok {
+					return Money{}, false
+				}
+				m.Currency, i = CurrencyCode(c), e
+			default:
+				return Money{}, false
+			}
+		default:
+			return Money{}, false
+		}
+		i = skipSpace(data, i)
+		if i >= len(data) {
+			return Money{}, false
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case '}':
+			return m, skipSpace(data, i+1) == len(data)
+		default:
+			return Money{}, false
+		}
+	}
+}
+
+// skipSpace returns the index of the first non-whitespace byte at or after i.
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// plainString reads a JSON string at data[i] made only of printable ASCII
+// without escapes, returning its contents and the index after its closing
+// quote.
+func plainString(data []byte, i int) (s []byte, end int, ok bool) {
+	if i >= len(data) || data[i] != '"' {
+		return nil, 0, false
+	}
+	for j := i + 1; j < len(data); j++ {
+		switch c := data[j]; {
+		case c == '"':
+			return data[i+1 : j], j + 1, true
+		case c == '\\' || c < 0x20 || c >= 0x7f:
+			return nil, 0, false
+		}
+	}
+	return nil, 0, false
+}
+
+// isNumberByte reports whether c can appear in a JSON number.
+func isNumberByte(c byte) bool {
+	return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'
 }
