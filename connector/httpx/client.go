@@ -613,6 +613,10 @@ func (c *Client) attempt(ctx context.Context, k *call, n int, slept time.Duratio
 
 	waited, err := c.lim.wait(ctx, c.clock, k.cost, c.retry.MaxWait)
 	a.Wait += waited
+	if err == nil {
+		// Settle once the response (or failure) has been observed.
+		defer c.lim.settle()
+	}
 	if err != nil {
 		var tl *waitTooLong
 		switch {

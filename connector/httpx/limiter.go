@@ -36,21 +36,32 @@ type Limiter struct {
 	learned    rate.Limit // the server's advertised rate times headroom; 0 if none
 	headroom   float64
 	pauseUntil time.Time
+
+	// A Limiter without a configured rate sends one probe request first and
+	// holds the other callers until it is answered (probed closes), so that
+	// callers starting together learn the server's policy before flooding it.
+	probed    chan struct{}
+	probeSent bool
 }
 
 // NewLimiter returns a Limiter allowing r requests per second with bursts of up
 // to burst requests. Pass rate.Inf to let the server's headers set the pace: the
-// Limiter then sends freely until a response advertises a rate. A burst below 1
-// is taken as 1.
+// Limiter then sends one request, holds every other caller until that request
+// is answered, and from then on sends freely until a response advertises a
+// rate. A burst below 1 is taken as 1.
 func NewLimiter(r rate.Limit, burst int) *Limiter {
 	if burst < 1 {
 		burst = 1
 	}
-	return &Limiter{
+	l := &Limiter{
 		bucket:     rate.NewLimiter(r, burst),
 		configured: r,
 		headroom:   DefaultHeadroom,
 	}
+	if r == rate.Inf {
+		l.probed = make(chan struct{})
+	}
+	return l
 }
 
 // SetHeadroom sets the share of an advertised rate this Limiter uses, in (0, 1].
@@ -107,34 +118,84 @@ func (l *Limiter) Observe(obs Observation, now time.Time) {
 
 // wait takes n tokens, sleeping on clock until they are due. A wait longer than
 // maxWait is not slept: the tokens are given back and a RateLimited error says
-// how long the caller would have had to wait. It returns the time slept.
-func (l *Limiter) wait(ctx context.Context, clock connector.Clock, n int, maxWait time.Duration) (time.Duration, error) {
-	now := clock.Now()
+// how long the caller would have had to wait. It returns the time waited,
+// including any time held behind the probe.
+//
+// A caller queues again, rather than leave on its old reservation, when a
+// pause began while it slept, or when it woke more than one token's interval
+// late (a stalled scheduler): otherwise the late callers would all leave at
+// once and bunch up at the server. Lateness re-queues a caller once at most.
+func (l *Limiter) wait(ctx context.Context, clock connector.Clock, n int, maxWait time.Duration) (waited time.Duration, err error) {
+	start := clock.Now()
 	l.mu.Lock()
-	at := now
-	if l.pauseUntil.After(at) {
-		// Reserve from the end of the pause, so the callers that queue up
-		// behind it leave at the bucket's pace rather than all at once.
-		at = l.pauseUntil
+	if ch := l.probed; ch != nil {
+		if !l.probeSent {
+			l.probeSent = true // this caller is the probe
+			// A probe that fails before it is sent must still free the others.
+			defer func() {
+				if err != nil {
+					l.settle()
+				}
+			}()
+		} else {
+			l.mu.Unlock()
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			}
+			l.mu.Lock()
+		}
 	}
-	res := l.bucket.ReserveN(at, n)
-	l.mu.Unlock()
-	if !res.OK() {
-		return 0, fmt.Errorf("request cost %d exceeds the limiter's burst %d", n, l.bucket.Burst())
+	requeued := false
+	for {
+		now := clock.Now()
+		at := now
+		if l.pauseUntil.After(at) {
+			// Reserve from the end of the pause, so the callers that queue up
+			// behind it leave at the bucket's pace rather than all at once.
+			at = l.pauseUntil
+		}
+		res := l.bucket.ReserveN(at, n)
+		limit := l.bucket.Limit()
+		l.mu.Unlock()
+		if !res.OK() {
+			return now.Sub(start), fmt.Errorf("request cost %d exceeds the limiter's burst %d", n, l.bucket.Burst())
+		}
+		d := res.DelayFrom(now)
+		if d <= 0 {
+			return now.Sub(start), nil
+		}
+		if maxWait > 0 && d > maxWait {
+			res.CancelAt(now)
+			return now.Sub(start), &waitTooLong{d: d}
+		}
+		if err := clock.Sleep(ctx, d); err != nil {
+			res.CancelAt(clock.Now())
+			return clock.Now().Sub(start), err
+		}
+		woke := clock.Now()
+		l.mu.Lock()
+		paused := l.pauseUntil.After(woke)
+		late := !requeued && limit > 0 && limit != rate.Inf &&
+			woke.Sub(now.Add(d)) > max(time.Duration(float64(time.Second)/float64(limit)), 5*time.Millisecond)
+		if !paused && !late {
+			l.mu.Unlock()
+			return woke.Sub(start), nil
+		}
+		requeued = requeued || late
 	}
-	d := res.DelayFrom(now)
-	if d <= 0 {
-		return 0, nil
+}
+
+// settle marks an attempt that passed wait as finished, answered or not; the
+// first one ends the probe and lets the held callers go.
+func (l *Limiter) settle() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.probed != nil && l.probeSent {
+		close(l.probed)
+		l.probed = nil
 	}
-	if maxWait > 0 && d > maxWait {
-		res.CancelAt(now)
-		return 0, &waitTooLong{d: d}
-	}
-	if err := clock.Sleep(ctx, d); err != nil {
-		res.CancelAt(clock.Now())
-		return 0, err
-	}
-	return d, nil
 }
 
 // waitTooLong reports a limiter wait beyond the client's MaxWait.

@@ -7,12 +7,14 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"github.com/junctionhq/junction/connector"
+	"github.com/junctionhq/junction/connector/connectortest"
 	"github.com/junctionhq/junction/connector/httpx"
 )
 
@@ -240,5 +242,137 @@ func TestBodySignal(t *testing.T) {
 	}
 	if !near(c.Limiter().Rate(), 47.5) {
 		t.Errorf("rate = %v, want 50*0.95", c.Limiter().Rate())
+	}
+}
+
+// With no configured rate, the first call goes alone: callers that start
+// together wait for its answer, which may carry the server's policy.
+func TestLimiterProbesBeforeFlooding(t *testing.T) {
+	release := make(chan struct{})
+	var inFlight, peak atomic.Int32
+	srv, s := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		cur := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for {
+			p := peak.Load()
+			if cur <= p || peak.CompareAndSwap(p, cur) {
+				break
+			}
+		}
+		if n == 1 {
+			<-release // hold the probe until the test has started the others
+		}
+		reply(w, 200, `{}`)
+	})
+	c, _ := newClient(t, srv, nil)
+	errs := make(chan error, 5)
+	for range 5 {
+		go func() { errs <- c.GetJSON(context.Background(), "x", nil, nil) }()
+	}
+	// Give the other callers every chance to (wrongly) send while the probe
+	// is held; none may reach the server.
+	deadline := time.Now().Add(2 * time.Second)
+	for len(s.requests()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n := len(s.requests()); n != 1 {
+		t.Errorf("%d requests reached the server while the probe was unanswered", n)
+	}
+	close(release)
+	for range 5 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(s.requests()) != 5 {
+		t.Errorf("%d requests", len(s.requests()))
+	}
+}
+
+// A probe that fails before it is sent still releases the callers behind it.
+func TestLimiterProbeFailureReleasesOthers(t *testing.T) {
+	srv, _ := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) { reply(w, 200, `{}`) })
+	var calls atomic.Int32
+	c, _ := newClient(t, srv, func(c *httpx.Config) {
+		c.Auth = func(context.Context, *http.Request) error {
+			if calls.Add(1) == 1 {
+				return errors.New("token endpoint down")
+			}
+			return nil
+		}
+	})
+	if err := c.GetJSON(context.Background(), "x", nil, nil); err == nil {
+		t.Fatal("want the auth error")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.GetJSON(ctx, "x", nil, nil); err != nil {
+		t.Fatalf("second call: %v", err)
+	}
+}
+
+// hookClock is the fake clock with a hook run inside each Sleep, and extra
+// time added to the first one (a caller that wakes up late).
+type hookClock struct {
+	*connectortest.Clock
+	n       int
+	onSleep func(n int)
+	late    time.Duration
+}
+
+func (c *hookClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.n++
+	if c.onSleep != nil {
+		c.onSleep(c.n)
+	}
+	err := c.Clock.Sleep(ctx, d)
+	if c.n == 1 {
+		c.Clock.Advance(c.late)
+	}
+	return err
+}
+
+func TestLimiterRequeues(t *testing.T) {
+	srv, _ := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) { reply(w, 200, `{}`) })
+	tests := []struct {
+		name   string
+		pause  bool
+		late   time.Duration
+		calls  int
+		sleeps []time.Duration
+	}{
+		// The second call sleeps 1s for its token; meanwhile a 5s pause
+		// begins, so it waits out the pause instead of leaving at 1s.
+		{name: "when a pause begins during the wait", pause: true, calls: 2, sleeps: durations("1s", "4s")},
+		// The second call wakes 2s late: it takes a fresh slot, so the third
+		// is spaced after it instead of leaving at once.
+		{name: "when it wakes up late", late: 2 * time.Second, calls: 3, sleeps: durations("1s", "1s")},
+		{name: "not when on time", calls: 3, sleeps: durations("1s", "1s")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lim := httpx.NewLimiter(1, 1)
+			clk := &hookClock{Clock: connectortest.NewClock(epoch), late: tt.late}
+			if tt.pause {
+				clk.onSleep = func(n int) {
+					if n == 1 {
+						lim.Observe(httpx.Observation{Wait: 5 * time.Second}, clk.Now())
+					}
+				}
+			}
+			c, err := httpx.New(httpx.Config{BaseURL: srv.URL, HTTPClient: srv.Client(), Clock: clk, Limiter: lim})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range tt.calls {
+				if err := c.GetJSON(context.Background(), "x", nil, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := clk.Sleeps(); !slices.Equal(got, tt.sleeps) {
+				t.Errorf("sleeps = %v, want %v", got, tt.sleeps)
+			}
+		})
 	}
 }
