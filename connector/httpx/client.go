@@ -53,8 +53,9 @@ type Config struct {
 	Logger *slog.Logger
 
 	// Limiter paces requests. Share one Limiter between Clients that spend the
-	// same quota. Default: a Limiter of its own with no fixed rate, which
-	// follows the rate and pauses the server's responses advertise.
+	// same quota. Default: NewLimiter(rate.Inf, 1), a Limiter of its own
+	// with no fixed rate, which follows the rate and pauses the server's
+	// responses advertise.
 	Limiter *Limiter
 	// Signals read rate-limit information from each response and feed it to
 	// the Limiter. Default: DefaultSignals(). Set a non-nil empty slice to

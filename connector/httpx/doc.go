@@ -47,8 +47,10 @@
 // HubSpotHeaders. A Signal sees the body too, so a platform can read a cost
 // budget from JSON (Shopify GraphQL's extensions.cost.throttleStatus). A wait
 // pauses every caller of the Limiter; an advertised rate caps the bucket at
-// that rate times the headroom. Share one Limiter between the Clients that
-// spend one quota.
+// that rate times the headroom. A Limiter with no configured rate sends its
+// first request alone, so that callers starting together learn the server's
+// policy before they flood it. Share one Limiter between the Clients that spend
+// one quota.
 //
 // # Errors
 //
