@@ -26,7 +26,7 @@ func (r *flowRunner[S, D]) replayKey(ctx context.Context, key string) ([]store.O
 		}
 		open = append(open, ex)
 	}
-	ps := &passState{blocked: map[string]string{}, ledger: map[string]store.LedgerEntry{}}
+	ps := newPassState()
 	var outs []store.Outcome
 	for _, ex := range open {
 		var s S

@@ -48,22 +48,46 @@ func IdempotencyKey(flow, key string, v connector.Version) string {
 // passState is what the workers of one pass share.
 type passState struct {
 	mu      sync.Mutex
-	blocked map[string]string // key -> oldest open exception ID
+	blocked map[string][]parkedRef // key -> its open exceptions, oldest first
 	ledger  map[string]store.LedgerEntry
 }
 
-func (p *passState) blocker(key string) string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.blocked[key]
+// parkedRef is an open exception of a key: its ID and the change's version.
+type parkedRef struct {
+	id      string
+	version connector.Version
 }
 
-func (p *passState) block(key, id string) {
+func newPassState() *passState {
+	return &passState{blocked: map[string][]parkedRef{}, ledger: map[string]store.LedgerEntry{}}
+}
+
+// blocker returns the key's oldest open exception, and whether the change at
+// version v is itself already parked (read again after a crash).
+func (p *passState) blocker(key string, v connector.Version) (id string, self bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if _, ok := p.blocked[key]; !ok {
-		p.blocked[key] = id
+	refs := p.blocked[key]
+	for _, r := range refs {
+		if c, ok := r.version.Compare(v); ok && c == 0 {
+			return r.id, true
+		}
 	}
+	if len(refs) == 0 {
+		return "", false
+	}
+	return refs[0].id, false
+}
+
+func (p *passState) block(key, id string, v connector.Version) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, r := range p.blocked[key] {
+		if r.id == id {
+			return
+		}
+	}
+	p.blocked[key] = append(p.blocked[key], parkedRef{id: id, version: v})
 }
 
 func (p *passState) remember(key string, e store.LedgerEntry) {
@@ -89,6 +113,7 @@ type result struct {
 	retries   int
 	lag       time.Duration
 	abandoned bool
+	none      bool
 }
 
 func (r *flowRunner[S, D]) pass(parent context.Context) (rep Report, err error) {
@@ -114,14 +139,14 @@ func (r *flowRunner[S, D]) pass(parent context.Context) (rep Report, err error) 
 		return rep, fmt.Errorf("flow %s: checkpoint: %w", r.f.Name, err)
 	}
 	rep.Checkpoint = cursor
-	ps := &passState{blocked: map[string]string{}, ledger: map[string]store.LedgerEntry{}}
-	if r.f.Parked == WaitBehindParked {
-		for ex, err := range e.store.Exceptions(ctx, store.ExceptionFilter{Flow: r.f.Name, Status: store.Open}) {
-			if err != nil {
-				return rep, fmt.Errorf("flow %s: open exceptions: %w", r.f.Name, err)
-			}
-			ps.block(ex.Key, ex.ID)
+	ps := newPassState()
+	// Open exceptions: later changes of their keys wait behind them, and a
+	// parked change read again after a crash is recognised, not parked twice.
+	for ex, err := range e.store.Exceptions(ctx, store.ExceptionFilter{Flow: r.f.Name, Status: store.Open}) {
+		if err != nil {
+			return rep, fmt.Errorf("flow %s: open exceptions: %w", r.f.Name, err)
 		}
+		ps.block(ex.Key, ex.ID, ex.Version)
 	}
 
 	// Workers own keys by hash, so one key's changes run in order on one worker
@@ -229,7 +254,7 @@ func (r *flowRunner[S, D]) work(ctx context.Context, cancel context.CancelCauseF
 		res.abandoned = true
 		return res
 	}
-	res.out, res.kind = p.out, p.kind
+	res.out, res.kind, res.none = p.out, p.kind, p.none
 	if !it.ch.At.IsZero() {
 		res.lag = r.e.clock.Now().Sub(it.ch.At)
 	}
@@ -262,7 +287,7 @@ func (r *flowRunner[S, D]) collect(ctx context.Context, results <-chan result, s
 		}
 		for _, res := range pending {
 			done[res.idx] = res
-			if res.abandoned {
+			if res.abandoned || res.none {
 				continue
 			}
 			r.st.count(res.out, res.kind, res.lag)
@@ -298,7 +323,7 @@ func (r *flowRunner[S, D]) collect(ctx context.Context, results <-chan result, s
 	for res := range results {
 		cr.retries += res.retries
 		pending = append(pending, res)
-		if !res.abandoned {
+		if !res.abandoned && !res.none {
 			batch = append(batch, res.out)
 		}
 		if len(pending) >= recordBatch || len(results) == 0 {
@@ -310,10 +335,13 @@ func (r *flowRunner[S, D]) collect(ctx context.Context, results <-chan result, s
 }
 
 // processed is the outcome of one change, with the kind of a parked error.
+// none marks a change that already has its outcome (a parked change read
+// again): nothing is recorded for it.
 type processed struct {
 	out     store.Outcome
 	kind    connector.Kind
 	retries int
+	none    bool
 }
 
 // process takes one change through filter, ledger, map, validate, ownership,
@@ -337,8 +365,14 @@ func (r *flowRunner[S, D]) process(ctx context.Context, ps *passState, ch connec
 		return r.park(ctx, ps, p, ch, mapped, kind, err, blockedBy, attempts, replay)
 	}
 
-	if replay == nil && r.f.Parked == WaitBehindParked {
-		if id := ps.blocker(ch.Key); id != "" {
+	if replay == nil {
+		id, self := ps.blocker(ch.Key, ch.Version)
+		switch {
+		case self:
+			// Parked before a crash or delivered twice: it has its outcome.
+			p.none = true
+			return p, nil
+		case id != "" && r.f.Parked == WaitBehindParked:
 			return park(connector.BusinessRule, fmt.Errorf("waits behind parked change %s of the same key", id), id, 0)
 		}
 	}
@@ -616,7 +650,7 @@ func (r *flowRunner[S, D]) park(ctx context.Context, ps *passState, p processed,
 		return p, fmt.Errorf("flow %s: park %s: %w", r.f.Name, ch.Key, err)
 	}
 	if ps != nil {
-		ps.block(ch.Key, id)
+		ps.block(ch.Key, id, ch.Version)
 	}
 	p.kind = kind
 	p.out.Result, p.out.Exception, p.out.Detail = store.Parked, id, kind.String()+": "+cause.Error()
