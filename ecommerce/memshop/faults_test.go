@@ -39,10 +39,16 @@ func TestFaultsFailEveryCall(t *testing.T) {
 					_, err := s.Refund(o.Number, []canonical.RefundLine{refundLine("L1", 1)}, nil, "")
 					return err
 				},
-				"AddProduct":     func() error { return s.AddProduct(canonical.Product{SKU: "NEW", Name: "New"}) },
-				"UpdateProduct":  func() error { _, err := s.UpdateProduct("MUG", func(*canonical.Product) error { return nil }); return err },
-				"AddCustomer":    func() error { _, err := s.AddCustomer(canonical.Customer{Name: "B"}); return err },
-				"UpdateCustomer": func() error { _, err := s.UpdateCustomer("cust-1", func(*canonical.Customer) error { return nil }); return err },
+				"AddProduct": func() error { return s.AddProduct(canonical.Product{SKU: "NEW", Name: "New"}) },
+				"UpdateProduct": func() error {
+					_, err := s.UpdateProduct("MUG", func(*canonical.Product) error { return nil })
+					return err
+				},
+				"AddCustomer": func() error { _, err := s.AddCustomer(canonical.Customer{Name: "B"}); return err },
+				"UpdateCustomer": func() error {
+					_, err := s.UpdateCustomer("cust-1", func(*canonical.Customer) error { return nil })
+					return err
+				},
 				"Inventory.Apply": func() error {
 					_, err := s.Inventory().Apply(t.Context(), write("MUG", level("MUG", "main", 1, 1), "i"))
 					return err

@@ -124,7 +124,6 @@ func TestPlaceOrderRefusesBadData(t *testing.T) {
 
 func TestAmendOrder(t *testing.T) {
 	type step struct {
-		name string
 		edit func(*canonical.SalesOrder)
 		// want: the line IDs and ordered quantities after, the new payable,
 		// and the payment transaction the difference made ("" for none).
