@@ -307,3 +307,81 @@ func TestInvoiceTerms(t *testing.T) {
 		}
 	}
 }
+
+func TestInvoiceTaxes(t *testing.T) {
+	e := newERP(t, memerp.Config{})
+	eur := func(s string) canonical.Money { return canonical.MustMoney(s, "EUR") }
+	vat := canonical.MustDecimal("0.20")
+	o := withShipping(order("C-000001", "#1", line{id: "L1", sku: "WIDGET", qty: 3, price: "10.00"}), "4.99")
+	o.Lines[0].Taxes = []canonical.TaxLine{{Category: "S", Name: "VAT", Rate: vat, Taxable: eur("30.00"), Tax: eur("6.00")}}
+	o.Taxes = []canonical.TaxLine{{Category: "S", Name: "VAT", Rate: vat, Taxable: eur("34.99"), Tax: eur("7.00")}}
+	o.Totals.Tax = eur("7.00")
+	o.Totals.Payable = eur("41.99")
+	apply(t, e, write("k", 1, o))
+	for _, n := range []int64{1, 2} {
+		receive(t, e, "WIDGET", "main", n)
+		for _, sh := range release(t, e) {
+			confirm(t, e, sh.Number)
+		}
+	}
+	if shs := e.ShipmentsOf("SO-000001"); len(shs) != 2 {
+		t.Fatalf("%d despatches, want 2", len(shs))
+	}
+	invs := e.InvoicesOf("SO-000001")
+	if len(invs) != 2 {
+		t.Fatalf("%d invoices, want 2", len(invs))
+	}
+	want := []struct{ lineTax, docTaxable, docTax, shipping, payable string }{
+		{"2.00", "11.66", "2.33", "1.66", "13.99"},
+		{"4.00", "23.33", "4.67", "3.33", "28.00"}, // 13.99 + 28.00 = 41.99
+	}
+	total := canonical.Zero("EUR")
+	for i, inv := range invs {
+		if err := inv.Validate(); err != nil {
+			t.Errorf("%s is not valid: %v", inv.Number, err)
+		}
+		total, _ = total.Add(inv.Totals.Payable)
+		w := want[i]
+		got := []string{money(inv.Lines[0].Taxes[0].Tax), money(inv.Taxes[0].Taxable), money(inv.Taxes[0].Tax),
+			money(inv.Charges[0].Amount), money(inv.Totals.Payable)}
+		if got[0] != w.lineTax || got[1] != w.docTaxable || got[2] != w.docTax || got[3] != w.shipping || got[4] != w.payable {
+			t.Errorf("%s: line tax, taxable, tax, shipping, payable = %v, want %+v", inv.Number, got, w)
+		}
+	}
+	if !total.Equal(o.Totals.Payable) {
+		t.Errorf("the invoices add up to %s, want the order's %s", total, o.Totals.Payable)
+	}
+}
+
+func TestAccessors(t *testing.T) {
+	e := newERP(t, memerp.Config{System: "erp:prod"})
+	if e.System() != "erp:prod" {
+		t.Errorf("System() = %q", e.System())
+	}
+	if p, ok := e.Price("GADGET"); !ok || money(p) != "3.33" {
+		t.Errorf("Price(GADGET) = %s %v, want 3.33", p, ok)
+	}
+	if _, ok := e.Price("NOPE"); ok {
+		t.Error("Price of an unknown item")
+	}
+	if err := e.AddItem("GADGET", "Gadget v2", canonical.MustMoney("3.50", "EUR")); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := e.Price("GADGET"); money(p) != "3.50" {
+		t.Errorf("Price after repricing %s, want 3.50", p)
+	}
+	for _, ok := range []bool{
+		func() bool { _, ok := e.Order("SO-000404"); return ok }(),
+		func() bool { _, ok := e.Shipment("SH-000404"); return ok }(),
+		func() bool { _, ok := e.Invoice("INV-000404"); return ok }(),
+		func() bool { _, ok := e.CreditNote("CN-000404"); return ok }(),
+		func() bool { _, ok := e.Customer("C-000404"); return ok }(),
+	} {
+		if ok {
+			t.Error("an accessor found a document that does not exist")
+		}
+	}
+	if lv := e.Level("GADGET", "main"); !lv.OnHand.IsZero() || lv.OnHand.Unit != canonical.UnitOne || lv.Sequence != 0 {
+		t.Errorf("a level that never changed: %+v", lv)
+	}
+}
