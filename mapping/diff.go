@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/junctionhq/junction/canonical"
 )
@@ -63,10 +62,25 @@ func CmpOptions() cmp.Options {
 		cmp.Comparer(func(a, b canonical.Decimal) bool { return a.Equal(b) }),
 		cmp.Comparer(func(a, b canonical.Money) bool { return a.Equal(b) }),
 		cmp.Comparer(func(a, b canonical.Date) bool { return a == b }),
-		cmpopts.EquateEmpty(),
+		equateEmpty,
 		cmp.Exporter(func(reflect.Type) bool { return true }),
 	}
 }
+
+// equateEmpty treats a nil and an empty slice or map as equal. It does what
+// cmpopts.EquateEmpty does with a path filter, which go-cmp calls without
+// reflection; EquateEmpty's value filter made Diff several times slower.
+var equateEmpty = cmp.FilterPath(func(p cmp.Path) bool {
+	vx, vy := p.Last().Values()
+	if !vx.IsValid() || !vy.IsValid() {
+		return false
+	}
+	switch vx.Kind() {
+	case reflect.Slice, reflect.Map:
+		return vx.Len() == 0 && vy.Len() == 0
+	}
+	return false
+}, cmp.Ignore())
 
 // Diff lists the differences between before and after by field path, in the
 // order of the fields. Paths use the JSON names of the fields (the name in the
