@@ -41,6 +41,9 @@ func (s *Shop) AddProduct(p canonical.Product) error {
 // is returned as it is.
 func (s *Shop) UpdateProduct(sku string, edit func(*canonical.Product) error) (canonical.Product, error) {
 	const op = "products.update"
+	if edit == nil {
+		return canonical.Product{}, s.errorf(connector.Invalid, op, "no edit function for product %s", sku)
+	}
 	if err := s.call(context.Background(), op); err != nil {
 		return canonical.Product{}, err
 	}
@@ -111,7 +114,7 @@ func (s *Shop) storeProduct(p canonical.Product) {
 	for _, v := range p.Variants {
 		s.catalog[v.SKU] = p.SKU
 	}
-	s.products.Append(p.SKU, connector.Upsert, p)
+	s.products.Append(p.SKU, connector.Upsert, cloneProduct(p))
 }
 
 // Product returns the product that sells sku: the product with that SKU or
@@ -151,7 +154,7 @@ func (s *Shop) AddCustomer(c canonical.Customer) (string, error) {
 	c.SetRef(canonical.ExternalRef{System: s.system, Type: "customer", ID: key, Version: "1"})
 	s.customerByID[key] = c
 	s.customerIDs = append(s.customerIDs, key)
-	s.customers.Append(key, connector.Upsert, c)
+	s.customers.Append(key, connector.Upsert, cloneCustomer(c))
 	return key, nil
 }
 
@@ -162,6 +165,9 @@ func (s *Shop) AddCustomer(c canonical.Customer) (string, error) {
 // as it is.
 func (s *Shop) UpdateCustomer(key string, edit func(*canonical.Customer) error) (canonical.Customer, error) {
 	const op = "customers.update"
+	if edit == nil {
+		return canonical.Customer{}, s.errorf(connector.Invalid, op, "no edit function for customer %s", key)
+	}
 	if err := s.call(context.Background(), op); err != nil {
 		return canonical.Customer{}, err
 	}
@@ -193,7 +199,7 @@ func (s *Shop) UpdateCustomer(key string, edit func(*canonical.Customer) error) 
 	c.UpdatedAt = s.env.Stamp()
 	c.SetRef(canonical.ExternalRef{System: s.system, Type: "customer", ID: key, Version: fmt.Sprint(c.Revision)})
 	s.customerByID[key] = c
-	s.customers.Append(key, connector.Upsert, c)
+	s.customers.Append(key, connector.Upsert, cloneCustomer(c))
 	return cloneCustomer(c), nil
 }
 

@@ -3,6 +3,7 @@ package memshop
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/junctionhq/junction/canonical"
 	"github.com/junctionhq/junction/connector"
@@ -37,7 +38,7 @@ func (s *Shop) saveOrder(op string, st *orderState, o canonical.SalesOrder) erro
 	}
 	st.order = o
 	st.version++
-	s.orders.Append(o.Number, connector.Upsert, o)
+	s.orders.Append(o.Number, connector.Upsert, cloneOrder(o))
 	return nil
 }
 
@@ -96,8 +97,9 @@ func refundable(o *canonical.SalesOrder) (canonical.Money, error) {
 // OrderedAt and Revision 1, captures the payable amount in one sale
 // transaction, and appends the order to the orders feed.
 //
-// Buckets, totals, taxes, payments and identity the caller sets are ignored:
-// the shop owns them.
+// Buckets, totals, taxes, payments, status and identity the caller sets
+// are ignored: the shop owns them. Holds the caller sets (a fraud check at
+// checkout) are kept.
 func (s *Shop) PlaceOrder(o canonical.SalesOrder) (canonical.SalesOrder, error) {
 	const op = "orders.place"
 	if err := s.call(context.Background(), op); err != nil {
@@ -139,7 +141,7 @@ func (s *Shop) PlaceOrder(o canonical.SalesOrder) (canonical.SalesOrder, error) 
 	o.CustomerPO = o.Number
 	o.Channel = s.system
 	o.Status = canonical.OrderSubmitted
-	o.Holds = nil
+	stampHolds(o.Holds, s.env.Stamp())
 	o.CancelReason = ""
 	o.OrderedAt = s.env.Stamp()
 	for i := range o.Lines {
@@ -219,6 +221,9 @@ func (s *Shop) resolveCustomer(o *canonical.SalesOrder) []canonical.FieldError {
 // as it is, without a new version. An error from edit is returned as it is.
 func (s *Shop) AmendOrder(number string, edit func(*canonical.SalesOrder) error) (canonical.SalesOrder, error) {
 	const op = "orders.amend"
+	if edit == nil {
+		return canonical.SalesOrder{}, s.errorf(connector.Invalid, op, "no edit function for order %s", number)
+	}
 	if err := s.call(context.Background(), op); err != nil {
 		return canonical.SalesOrder{}, err
 	}
@@ -248,12 +253,16 @@ func (s *Shop) AmendOrder(number string, edit func(*canonical.SalesOrder) error)
 	o.ShipTo = cloneAddress(draft.ShipTo)
 	o.BillTo = cloneAddress(draft.BillTo)
 	o.Holds = cloneHolds(draft.Holds)
+	stampHolds(o.Holds, s.env.Stamp())
 	o.Note = draft.Note
 	lines, nextLine, fe, rule := s.amendLines(op, st, &snapshot, draft.Lines)
 	if rule != nil {
 		return canonical.SalesOrder{}, rule
 	}
 	o.Lines = lines
+	if o.ShipTo.IsZero() {
+		fe = append(fe, fieldError("shipTo.country", canonical.CodeRequired, "", "is required: the shop ships physical goods"))
+	}
 	if len(fe) == 0 {
 		fe = s.price(&o)
 	}
@@ -376,6 +385,15 @@ func (s *Shop) amendLines(op string, st *orderState, old *canonical.SalesOrder, 
 	return lines, nextLine, fe, nil
 }
 
+// stampHolds sets the placing time of holds that have none.
+func stampHolds(hs []canonical.Hold, now time.Time) {
+	for i := range hs {
+		if hs[i].PlacedAt.IsZero() {
+			hs[i].PlacedAt = now
+		}
+	}
+}
+
 // lineTerms is the part of a line a customer can change.
 func lineTerms(l canonical.SalesOrderLine) any {
 	return struct {
@@ -419,12 +437,6 @@ func (s *Shop) CancelOrder(number, reason string) (canonical.SalesOrder, error) 
 		if l.Shipped.Value.IsPos() {
 			return canonical.SalesOrder{}, s.errorf(connector.BusinessRule, op,
 				"order %s cannot be cancelled: line %s has shipped %s", number, l.LineID, l.Shipped)
-		}
-	}
-	for _, n := range st.shipments {
-		if sh := s.shipments[n].shipment; sh.Status != canonical.ShipmentCancelled {
-			return canonical.SalesOrder{}, s.errorf(connector.BusinessRule, op,
-				"order %s cannot be cancelled: fulfilment %s is %s; cancel it first", number, n, sh.Status)
 		}
 	}
 	o := cloneOrder(st.order)

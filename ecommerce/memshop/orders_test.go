@@ -1,6 +1,7 @@
 package memshop
 
 import (
+	"errors"
 	"slices"
 	"testing"
 
@@ -225,6 +226,8 @@ func TestAmendOrderRefusals(t *testing.T) {
 		{"SKU changed", nil, func(o *canonical.SalesOrder) { o.Lines[1].SKU = "TEE-S" }, connector.Invalid, "lines[1].sku"},
 		{"unknown SKU added", nil, func(o *canonical.SalesOrder) { o.Lines = append(o.Lines, NewLine("NOPE", 1, eur("1"))) }, connector.Invalid, "lines[2].sku"},
 		{"every line removed", nil, func(o *canonical.SalesOrder) { o.Lines = nil }, connector.Invalid, "lines"},
+		{"ship-to removed", nil, func(o *canonical.SalesOrder) { o.ShipTo = canonical.Address{} }, connector.Invalid, "shipTo.country"},
+		{"bad ship-to country", nil, func(o *canonical.SalesOrder) { o.ShipTo.Country = "XX" }, connector.Invalid, "shipTo.country"},
 		{"cancelled order", func(t *testing.T, s *Shop, n string) {
 			if _, err := s.CancelOrder(n, "changed mind"); err != nil {
 				t.Fatal(err)
@@ -270,6 +273,28 @@ func TestAmendOrderRefusals(t *testing.T) {
 	s := newTestShop(t, Config{})
 	if _, err := s.AmendOrder("#4040", func(*canonical.SalesOrder) error { return nil }); !isKind(err, connector.NotFound) {
 		t.Errorf("amending an unknown order: %v, want NotFound", err)
+	}
+	o := place(t, s, order(s, NewLine("MUG", 1, eur("5.00"))))
+	if _, err := s.AmendOrder(o.Number, nil); !isKind(err, connector.Invalid) {
+		t.Errorf("amending with no edit function: %v, want Invalid", err)
+	}
+	boom := errors.New("customer gave up")
+	if _, err := s.AmendOrder(o.Number, func(*canonical.SalesOrder) error { return boom }); !errors.Is(err, boom) {
+		t.Errorf("the edit's error came back as %v", err)
+	}
+}
+
+func TestCallersCannotChangeTheShopsRecords(t *testing.T) {
+	s := newTestShop(t, Config{})
+	o := place(t, s, order(s, NewLine("MUG", 1, eur("5.00"))))
+	o.Lines[0].Ordered = qty(99)
+	o.Payments[0].Amount = eur("0.01")
+	for c := range s.Orders().Changes(t.Context(), "") {
+		c.Entity.Lines[0].SKU = "HACKED"
+	}
+	got, _ := s.OrderByNumber(o.Number)
+	if got.Lines[0].SKU != "MUG" || !sameQty(got.Lines[0].Ordered, qty(1)) || !got.Payments[0].Amount.Equal(eur("5.00")) {
+		t.Errorf("changing returned values changed the shop's order: %+v", got.Lines[0])
 	}
 }
 

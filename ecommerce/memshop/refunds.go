@@ -251,7 +251,7 @@ func (s *Shop) storeRefund(r canonical.Refund) {
 	ref, _ := r.Ref(s.system)
 	s.refundByID[ref.ID] = r
 	s.refundIDs = append(s.refundIDs, ref.ID)
-	s.refunds.Append(ref.ID, connector.Upsert, r)
+	s.refunds.Append(ref.ID, connector.Upsert, cloneRefund(r))
 }
 
 // RefundByID returns the refund id ("R-1").
