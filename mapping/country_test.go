@@ -3,6 +3,8 @@ package mapping
 import (
 	"errors"
 	"testing"
+
+	"github.com/junctionhq/junction/canonical"
 )
 
 func TestCountryTable(t *testing.T) {
@@ -30,6 +32,16 @@ func TestCountryTable(t *testing.T) {
 			if got, err := NormalizeCountry(in); err != nil || got != c.Alpha2 {
 				t.Errorf("NormalizeCountry(%q) = %q, %v; want %s", in, got, err, c.Alpha2)
 			}
+		}
+	}
+}
+
+// TestCountriesAgreeWithCanonical keeps the two country lists in step: every
+// code NormalizeCountry can return is one canonical validation accepts.
+func TestCountriesAgreeWithCanonical(t *testing.T) {
+	for c := range Countries() {
+		if !canonical.ValidCountry(c.Alpha2) {
+			t.Errorf("canonical rejects %s (%s)", c.Alpha2, c.Name)
 		}
 	}
 }
