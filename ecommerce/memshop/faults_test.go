@@ -11,17 +11,16 @@ import (
 	"github.com/junctionhq/junction/canonical"
 	"github.com/junctionhq/junction/connector"
 	"github.com/junctionhq/junction/connector/connectortest"
-	"github.com/junctionhq/junction/internal/sim"
 )
 
 func TestFaultsFailEveryCall(t *testing.T) {
 	for _, c := range []struct {
 		name   string
-		faults sim.Faults
+		faults Faults
 		kind   connector.Kind
 	}{
-		{"transient", sim.Faults{Transient: 1}, connector.Transient},
-		{"rate limit", sim.Faults{RateLimit: 1, RetryAfter: 3 * time.Second}, connector.RateLimited},
+		{"transient", Faults{Transient: 1}, connector.Transient},
+		{"rate limit", Faults{RateLimit: 1, RetryAfter: 3 * time.Second}, connector.RateLimited},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := newTestShop(t, Config{})
@@ -75,7 +74,7 @@ func TestFaultsFailEveryCall(t *testing.T) {
 					}
 				}
 			}
-			s.SetFaults(sim.Faults{})
+			s.SetFaults(Faults{})
 			if got, _ := s.OrderByNumber(o.Number); !same(got, o) || len(feed(t, s.Orders())) != before || len(s.ListOrders()) != 1 {
 				t.Errorf("failed calls changed the shop")
 			}
@@ -89,7 +88,7 @@ func TestFaultsFailEveryCall(t *testing.T) {
 func TestLatencyRunsOnTheShopClock(t *testing.T) {
 	clock := connectortest.NewClock(t0)
 	s := newTestShop(t, Config{Clock: clock})
-	s.SetFaults(sim.Faults{Latency: 2 * time.Second})
+	s.SetFaults(Faults{Latency: 2 * time.Second})
 	o := place(t, s, order(s, NewLine("MUG", 1, eur("5"))))
 	if want := t0.Add(2 * time.Second); !o.OrderedAt.Equal(want) {
 		t.Errorf("ordered at %v, want %v (after the simulated latency)", o.OrderedAt, want)
@@ -102,7 +101,7 @@ func TestLatencyRunsOnTheShopClock(t *testing.T) {
 func transcript(t *testing.T, seed uint64) string {
 	t.Helper()
 	s := newTestShop(t, Config{Seed: seed})
-	s.SetFaults(sim.Faults{Transient: 0.3, RateLimit: 0.1, Duplicate: 0.3, Reorder: 0.3})
+	s.SetFaults(Faults{Transient: 0.3, RateLimit: 0.1, Duplicate: 0.3, Reorder: 0.3})
 	var b strings.Builder
 	for i := range 20 {
 		o, err := s.PlaceOrder(order(s, NewLine("MUG", int64(1+i%3), eur("5.00"))))
@@ -114,7 +113,7 @@ func transcript(t *testing.T, seed uint64) string {
 		_, err = s.Fulfillments().Apply(t.Context(), write("S-"+o.Number, ship("S-"+o.Number, o.Number, "L1", 1), o.Number))
 		fmt.Fprintf(&b, "ship %s: %v\n", o.Number, connector.KindOf(err))
 	}
-	s.SetFaults(sim.Faults{Duplicate: 0.3, Reorder: 0.3})
+	s.SetFaults(Faults{Duplicate: 0.3, Reorder: 0.3})
 	for c := range s.Orders().Changes(t.Context(), "") {
 		fmt.Fprintf(&b, "%s@%s ", c.Key, c.Version)
 	}

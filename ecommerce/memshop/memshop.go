@@ -16,6 +16,12 @@ import (
 	"github.com/junctionhq/junction/internal/sim"
 )
 
+// Faults says how badly the shop behaves: latency, transient errors and rate
+// limits on calls, duplicated and reordered events on feeds. It is the
+// simulators' shared fault model, named here so that code outside this
+// module can set it.
+type Faults = sim.Faults
+
 // Config configures a Shop. The zero value is a working shop named
 // "memshop" with one stock location, no tax and no faults.
 type Config struct {
@@ -29,7 +35,7 @@ type Config struct {
 	Clock connector.Clock
 	// Faults says how badly the shop behaves from the start; change it later
 	// with SetFaults.
-	Faults sim.Faults
+	Faults Faults
 	// TaxRate is one VAT rate, as a fraction (0.20 for 20 %), applied to the
 	// taxable amount of every order: line nets − order discounts + charges.
 	// Zero (or a negative rate) means the shop charges no tax.
@@ -127,7 +133,7 @@ func (s *Shop) Locations() []string { return slices.Clone(s.locations) }
 // SetFaults replaces the fault settings: latency, transient errors and rate
 // limits on every command and sink write, duplicated and reordered events on
 // every feed.
-func (s *Shop) SetFaults(f sim.Faults) { s.env.SetFaults(f) }
+func (s *Shop) SetFaults(f Faults) { s.env.SetFaults(f) }
 
 // Orders yields orders as customers place, amend and cancel them, and again
 // whenever a fulfilment or refund changes them. The key is the order number
