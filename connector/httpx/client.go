@@ -716,7 +716,10 @@ func (c *Client) newHTTPRequest(ctx context.Context, k *call) (*http.Request, er
 	}
 	u := *k.url
 	req.URL = &u
-	h := c.header.Clone()
+	h := make(http.Header, len(c.header)+len(k.header)+3)
+	for name, vals := range c.header {
+		h[name] = append([]string(nil), vals...)
+	}
 	for name, vals := range k.header {
 		h[name] = append([]string(nil), vals...)
 	}
