@@ -83,7 +83,8 @@ func FuzzDecodeSalesOrder(f *testing.F) {
 		if err := json.Unmarshal(enc, &again); err != nil {
 			t.Fatalf("decoding a re-encoded order: %v\n%s", err, enc)
 		}
-		if diff := cmp.Diff(o, again, decodedEqual); diff != "" {
+		if !cmp.Equal(o, again, decodedEqual) {
+			diff := cmp.Diff(o, again, decodedEqual)
 			t.Fatalf("decode → encode → decode changed the order (-first +second):\n%s\nre-encoded: %s", diff, enc)
 		}
 		enc2, err := json.Marshal(again)

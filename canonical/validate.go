@@ -529,7 +529,8 @@ func orderRef(r *report, path, got, want string) {
 	}
 }
 
-// issuedStates are the invoice states that need an issue date.
+// issued reports whether an invoice or credit note in state s needs an
+// issue date.
 func issued(s InvoiceStatus) bool {
 	return s != InvoiceDraft && s != InvoiceCancelled && s != ""
 }
