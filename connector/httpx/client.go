@@ -435,7 +435,7 @@ func (c *Client) prepare(r *Request) (*call, error) {
 	}
 	u, err := c.resolve(r.Path, r.Query)
 	if err != nil {
-		return nil, &connector.Error{Kind: connector.Invalid, System: c.system, Op: k.method + " " + r.Path,
+		return nil, &connector.Error{Kind: connector.Invalid, System: c.system, Op: k.method + " " + redactURLString(r.Path),
 			Message: err.Error(), Err: err}
 	}
 	k.url = u
@@ -485,7 +485,8 @@ func (k *call) redacted() string {
 func (c *Client) resolve(p string, q url.Values) (*url.URL, error) {
 	ref, err := url.Parse(p)
 	if err != nil {
-		return nil, fmt.Errorf("bad request path: %w", err)
+		// url.Parse quotes the whole string, secrets and all: say less.
+		return nil, errors.New("request path does not parse as a URL")
 	}
 	var u *url.URL
 	switch {

@@ -705,6 +705,10 @@ func TestRequestBuilding(t *testing.T) {
 	if _, err := c3.Do(ctx, &httpx.Request{Path: "relative"}); !errors.Is(err, connector.Invalid) {
 		t.Errorf("relative path without BaseURL: %v", err)
 	}
+	_, err := c3.Do(ctx, &httpx.Request{Path: "/bad%zz?api_key=s3cr3t"})
+	if !errors.Is(err, connector.Invalid) || strings.Contains(err.Error(), "s3cr3t") {
+		t.Errorf("unparsable path: %v", err)
+	}
 }
 
 func TestMaxInFlight(t *testing.T) {

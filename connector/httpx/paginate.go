@@ -43,7 +43,7 @@ func Paginate[T any](ctx context.Context, c *Client, req *Request, p Paging) ite
 		r := req.clone()
 		for r != nil {
 			if err := ctx.Err(); err != nil {
-				yield(zero, &connector.Error{Kind: connector.Transient, System: c.system, Op: "paginate " + r.Path,
+				yield(zero, &connector.Error{Kind: connector.Transient, System: c.system, Op: "paginate " + redactURLString(r.Path),
 					Message: "stopped paginating: " + err.Error(), Err: err})
 				return
 			}
