@@ -1,0 +1,262 @@
+package o2c
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/junctionhq/junction/canonical"
+	"github.com/junctionhq/junction/connector"
+	"github.com/junctionhq/junction/connector/connectortest"
+	"github.com/junctionhq/junction/connector/flow"
+	"github.com/junctionhq/junction/connector/store"
+	"github.com/junctionhq/junction/connector/store/memstore"
+	"github.com/junctionhq/junction/courier/memcourier"
+	"github.com/junctionhq/junction/crm/memcrm"
+	"github.com/junctionhq/junction/ecommerce/memshop"
+	"github.com/junctionhq/junction/erp/memerp"
+	"github.com/junctionhq/junction/finance/memledger"
+	"github.com/junctionhq/junction/internal/sim"
+	"github.com/junctionhq/junction/mapping"
+)
+
+// System names, as they appear in refs, the crosswalk and reports.
+const (
+	Shop    = "shop"
+	ERP     = "erp"
+	Courier = "courier"
+	Ledger  = "ledger"
+	CRM     = "crm"
+)
+
+// Flow names, in the order Sync runs them.
+const (
+	FlowCustomers     = "customers→erp"
+	FlowOrders        = "orders→erp"
+	FlowDespatch      = "despatches→courier"
+	FlowConfirm       = "tracking→erp"
+	FlowFulfil        = "tracking→shop"
+	FlowInvoices      = "invoices→ledger"
+	FlowPayments      = "payments→ledger"
+	FlowERPCredits    = "refunds→erp"
+	FlowLedgerCredits = "refunds→ledger"
+	FlowStock         = "stock→shop"
+	FlowContacts      = "customers→crm"
+	FlowDeals         = "orders→crm"
+)
+
+// Flows lists the flow names in the order Sync runs them.
+var Flows = []string{
+	FlowCustomers, FlowOrders, FlowDespatch, FlowConfirm, FlowFulfil, FlowInvoices,
+	FlowPayments, FlowERPCredits, FlowLedgerCredits, FlowStock, FlowContacts, FlowDeals,
+}
+
+// Currency is the currency the shop trades in.
+const Currency canonical.CurrencyCode = "EUR"
+
+//go:embed catalogue.csv
+var catalogueCSV []byte
+
+// Item is one catalogue entry: the shop's SKU, the ERP's item number, a name
+// and a price.
+type Item struct {
+	ShopSKU, ERPItem, Name string
+	Price                  canonical.Money
+}
+
+// Config sizes and shapes an integration.
+type Config struct {
+	// Seed makes every random choice reproducible.
+	Seed uint64
+	// Faults turns on injected failures in every system: transient errors,
+	// rate limits, duplicated and reordered change events.
+	Faults bool
+	// Store keeps the engine's state (default: a new memstore).
+	Store store.Store
+	// Logger receives the engine's logs (default: discarded).
+	Logger *slog.Logger
+	// Start is when the simulated day begins (default 2026-11-26 08:00 UTC).
+	Start time.Time
+}
+
+// Integration is the five systems and the engine that joins them.
+type Integration struct {
+	Clock   *Clock
+	Shop    *memshop.Shop
+	ERP     *memerp.ERP
+	Courier *memcourier.Sim
+	Ledger  *memledger.Sim
+	CRM     *memcrm.Sim
+	Engine  *flow.Engine
+	Store   store.Store
+
+	// Catalogue lists the items both systems sell.
+	Catalogue []Item
+	// SKUs maps shop SKUs to ERP items; Locations maps ERP locations to shop
+	// locations.
+	SKUs, Locations *mapping.Table[string, string]
+	erpSKUs         *mapping.Table[string, string]
+	shopLocations   *mapping.Table[string, string]
+
+	faults sim.Faults
+
+	mu sync.Mutex
+	// addressFixes are corrections an operator enters for parked labels,
+	// keyed by ERP shipment number.
+	addressFixes map[string]canonical.Address
+}
+
+// New builds the systems, loads the catalogue into both shop and ERP, and
+// registers every flow.
+func New(cfg Config) (*Integration, error) {
+	if cfg.Start.IsZero() {
+		cfg.Start = time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
+	}
+	if cfg.Store == nil {
+		cfg.Store = memstore.New()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	clk := NewClock(cfg.Start)
+	in := &Integration{Clock: clk, Store: cfg.Store, addressFixes: map[string]canonical.Address{}}
+	// Faults start once the systems are set up (see Trade); a perfect start
+	// keeps the catalogue load simple.
+	var faults sim.Faults
+	if cfg.Faults {
+		in.faults = sim.Faults{Transient: 0.03, RateLimit: 0.02, RetryAfter: 2 * time.Second, Duplicate: 0.05, Reorder: 0.05}
+	}
+	in.Shop = memshop.New(memshop.Config{System: Shop, Seed: cfg.Seed, Clock: clk, Faults: faults,
+		Locations: []string{"warehouse", "store"}, TaxRate: canonical.MustDecimal("0.20")})
+	limit := canonical.MustDecimal("2500")
+	in.ERP = memerp.New(memerp.Config{System: ERP, Seed: cfg.Seed + 1, Clock: clk, Faults: faults,
+		Currency: Currency, CreditLimit: &limit, Locations: []string{"WH1", "WH2"}})
+	in.Courier = memcourier.New(memcourier.Config{System: Courier, Seed: cfg.Seed + 2, Clock: clk, Faults: faults})
+	in.Ledger = memledger.New(memledger.Config{System: Ledger, Seed: cfg.Seed + 3, Clock: clk, Faults: faults})
+	in.CRM = memcrm.New(memcrm.Config{System: CRM, Seed: cfg.Seed + 4, Clock: clk, Faults: faults})
+
+	if err := in.loadCatalogue(); err != nil {
+		return nil, err
+	}
+	in.Locations = mapping.NewTable("locations", map[string]string{"WH1": "warehouse", "WH2": "store"})
+	var err error
+	if in.shopLocations, err = mapping.Reverse(in.Locations); err != nil {
+		return nil, err
+	}
+	if in.erpSKUs, err = mapping.Reverse(in.SKUs); err != nil {
+		return nil, err
+	}
+	in.Engine = flow.NewEngine(cfg.Store, flow.WithClock(clk), flow.WithLogger(cfg.Logger), flow.WithOwner("o2c"))
+	if err := in.addFlows(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+func (in *Integration) loadCatalogue() error {
+	r := csv.NewReader(bytes.NewReader(catalogueCSV))
+	rows, err := r.ReadAll()
+	if err != nil {
+		return fmt.Errorf("o2c: catalogue: %w", err)
+	}
+	skus := map[string]string{}
+	for i, row := range rows[1:] {
+		price, err := canonical.NewMoney(row[3], Currency)
+		if err != nil {
+			return fmt.Errorf("o2c: catalogue line %d: %w", i+2, err)
+		}
+		it := Item{ShopSKU: row[0], ERPItem: row[1], Name: row[2], Price: price}
+		in.Catalogue = append(in.Catalogue, it)
+		skus[it.ShopSKU] = it.ERPItem
+		p := canonical.Product{SKU: it.ShopSKU, Name: it.Name, BaseUnit: canonical.UnitOne, Active: true}
+		if err := in.Shop.AddProduct(p); err != nil {
+			return err
+		}
+		if err := in.ERP.AddItem(it.ERPItem, it.Name, price); err != nil {
+			return err
+		}
+	}
+	in.SKUs = mapping.NewTable("skus", skus)
+	// The table is checked total over the shop's catalogue at start-up, so a
+	// product missing from it fails here, not on the first order.
+	keys := make([]string, 0, len(in.Catalogue))
+	for _, it := range in.Catalogue {
+		keys = append(keys, it.ShopSKU)
+	}
+	return in.SKUs.CheckTotal(keys...)
+}
+
+// CatalogueCSV returns the catalogue file as shipped, for display.
+func CatalogueCSV() io.Reader { return bytes.NewReader(catalogueCSV) }
+
+// FixAddress records an operator's correction of a shipment's address; the
+// next replay of the parked label uses it.
+func (in *Integration) FixAddress(shipment string, a canonical.Address) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.addressFixes[shipment] = a
+}
+
+func (in *Integration) addressFix(shipment string) (canonical.Address, bool) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	a, ok := in.addressFixes[shipment]
+	return a, ok
+}
+
+// Release runs a warehouse wave: the ERP plans despatches for what it has
+// allocated. A failed call is tried again at the next wave.
+func (in *Integration) Release(ctx context.Context) error {
+	if err := again(func() error { _, err := in.ERP.Release(ctx); return err }); err != nil && !connector.KindOf(err).Retryable() {
+		return fmt.Errorf("o2c: release: %w", err)
+	}
+	return nil
+}
+
+// StartFaults turns on the injected failures chosen in Config.Faults in
+// every system.
+func (in *Integration) StartFaults() {
+	in.Shop.SetFaults(in.faults)
+	in.ERP.SetFaults(in.faults)
+	in.Courier.SetFaults(in.faults)
+	in.Ledger.SetFaults(in.faults)
+	in.CRM.SetFaults(in.faults)
+}
+
+// again runs a command a person or a system gives, repeating it while it
+// fails with a retryable error, as they would.
+func again(fn func() error) error {
+	var err error
+	for range 20 {
+		if err = fn(); err == nil || !connector.KindOf(err).Retryable() {
+			return err
+		}
+	}
+	return err
+}
+
+// Sync runs every flow once, in dependency order.
+func (in *Integration) Sync(ctx context.Context) error {
+	for _, name := range Flows {
+		if _, err := in.Engine.RunOnce(ctx, name); err != nil {
+			if connector.KindOf(err).Retryable() {
+				continue // the next round reads from the checkpoint again
+			}
+			return fmt.Errorf("o2c: %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// Clock is the simulated time every system and the engine share. Waits
+// (retries, rate limits) advance it instantly, so a day runs in seconds.
+type Clock = connectortest.Clock
+
+// NewClock returns a simulated clock set to start.
+func NewClock(start time.Time) *Clock { return connectortest.NewClock(start) }

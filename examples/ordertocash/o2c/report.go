@@ -1,0 +1,258 @@
+package o2c
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/junctionhq/junction/canonical"
+	"github.com/junctionhq/junction/connector"
+	"github.com/junctionhq/junction/connector/store"
+)
+
+// Check is one reconciliation between systems.
+type Check struct {
+	Name string
+	// Compared is how many records were compared.
+	Compared int
+	// Drift lists every disagreement; empty means the systems agree.
+	Drift []string
+}
+
+// OK reports whether the systems agree.
+func (c Check) OK() bool { return len(c.Drift) == 0 }
+
+// Reconcile compares the systems: stock, orders, invoices, credit notes and
+// payments. Every check lists each record that disagrees.
+func (in *Integration) Reconcile(ctx context.Context) []Check {
+	return []Check{in.checkStock(), in.checkOrders(ctx), in.checkInvoices(), in.checkCredits(), in.checkPayments(ctx)}
+}
+
+// checkStock: what the shop can sell is what the ERP has available.
+func (in *Integration) checkStock() Check {
+	c := Check{Name: "stock: shop available = ERP available"}
+	for _, it := range in.Catalogue {
+		for erpLoc, shopLoc := range in.Locations.All() {
+			c.Compared++
+			lvl := in.ERP.Level(it.ERPItem, erpLoc)
+			got, ok := in.Shop.Available(it.ShopSKU, shopLoc)
+			if !ok || !got.Value.Equal(lvl.Available.Value) {
+				c.Drift = append(c.Drift, fmt.Sprintf("%s@%s: shop %s, ERP %s", it.ShopSKU, shopLoc, got.Value, lvl.Available.Value))
+			}
+		}
+	}
+	sort.Strings(c.Drift)
+	return c
+}
+
+// checkOrders: every shop order that is not parked is in the ERP exactly
+// once, with the same status and quantities.
+func (in *Integration) checkOrders(ctx context.Context) Check {
+	c := Check{Name: "orders: one ERP order per shop order, same lines"}
+	parked := in.parkedKeys(ctx, FlowOrders)
+	byPO := map[string]int{}
+	for _, o := range in.ERP.Orders() {
+		byPO[o.CustomerPO]++
+	}
+	for _, so := range in.Shop.ListOrders() {
+		if parked[so.Number] {
+			continue
+		}
+		c.Compared++
+		switch byPO[so.Number] {
+		case 0:
+			c.Drift = append(c.Drift, so.Number+": missing in the ERP")
+			continue
+		case 1:
+		default:
+			c.Drift = append(c.Drift, fmt.Sprintf("%s: %d ERP orders", so.Number, byPO[so.Number]))
+		}
+		eo, _ := in.ERP.OrderByPO(so.Number)
+		if (so.Status == canonical.OrderCancelled) != (eo.Status == canonical.OrderCancelled) {
+			c.Drift = append(c.Drift, fmt.Sprintf("%s: shop %s, ERP %s", so.Number, so.Status, eo.Status))
+			continue
+		}
+		for _, l := range so.Lines {
+			el, ok := eo.Line(l.LineID)
+			if !ok || !el.Ordered.Value.Equal(l.Ordered.Value) {
+				c.Drift = append(c.Drift, fmt.Sprintf("%s line %s: shop ordered %s, ERP %v", so.Number, l.LineID, l.Ordered.Value, el))
+			}
+		}
+	}
+	return c
+}
+
+// checkInvoices: every ERP invoice is in the ledger with the same amount.
+func (in *Integration) checkInvoices() Check {
+	c := Check{Name: "invoices: ledger = ERP"}
+	erpTotal := canonical.Zero(Currency)
+	for _, o := range in.ERP.Orders() {
+		for _, inv := range in.ERP.InvoicesOf(o.Number) {
+			c.Compared++
+			erpTotal, _ = erpTotal.Add(inv.Totals.Payable)
+			got, ok := in.Ledger.Invoice(inv.Number)
+			if !ok {
+				c.Drift = append(c.Drift, inv.Number+": missing in the ledger")
+			} else if !got.Totals.Payable.Equal(inv.Totals.Payable) {
+				c.Drift = append(c.Drift, fmt.Sprintf("%s: ERP %s, ledger %s", inv.Number, inv.Totals.Payable, got.Totals.Payable))
+			}
+		}
+	}
+	if t := in.Ledger.Totals(Currency); !t.Invoiced.Equal(erpTotal) {
+		c.Drift = append(c.Drift, fmt.Sprintf("total invoiced: ERP %s, ledger %s", erpTotal, t.Invoiced))
+	}
+	return c
+}
+
+// checkCredits: every refund became one credit note in the ERP and one in
+// the ledger, for the refunded amount.
+func (in *Integration) checkCredits() Check {
+	c := Check{Name: "credit notes: refunds = ERP credits = ledger credits"}
+	refunded := canonical.Zero(Currency)
+	for _, so := range in.Shop.ListOrders() {
+		for _, r := range in.Shop.RefundsOf(so.Number) {
+			if len(r.Lines) == 0 && r.Shipping == nil {
+				continue // a cancellation or amendment refund: nothing invoiced to credit
+			}
+			id := refundID(r)
+			if id == "" {
+				continue
+			}
+			if _, ok := in.Ledger.CreditNote("CN-" + id); !ok {
+				continue // parked: reported with the exceptions
+			}
+			c.Compared++
+			refunded, _ = refunded.Add(r.Amount)
+		}
+	}
+	if t := in.Ledger.Totals(Currency); !t.Credited.Equal(refunded) {
+		c.Drift = append(c.Drift, fmt.Sprintf("credited: refunds %s, ledger %s", refunded, t.Credited))
+	}
+	return c
+}
+
+// checkPayments: the ledger received what the shop captured.
+func (in *Integration) checkPayments(ctx context.Context) Check {
+	c := Check{Name: "payments: ledger received = shop captured"}
+	parked := in.parkedKeys(ctx, FlowPayments)
+	captured := canonical.Zero(Currency)
+	for _, so := range in.Shop.ListOrders() {
+		for _, t := range so.Payments {
+			if t.Status == canonical.TxnSuccess && (t.Kind == canonical.TxnSale || t.Kind == canonical.TxnCapture) && !parked[t.ID] {
+				c.Compared++
+				captured, _ = captured.Add(t.Amount)
+			}
+		}
+	}
+	if t := in.Ledger.Totals(Currency); !t.Received.Equal(captured) {
+		c.Drift = append(c.Drift, fmt.Sprintf("received: shop captured %s, ledger %s", captured, t.Received))
+	}
+	return c
+}
+
+func (in *Integration) parkedKeys(ctx context.Context, flowName string) map[string]bool {
+	out := map[string]bool{}
+	for ex, err := range in.Store.Exceptions(ctx, store.ExceptionFilter{Flow: flowName, Status: store.Open}) {
+		if err == nil {
+			out[ex.Key] = true
+		}
+	}
+	return out
+}
+
+// WriteReport prints per-flow outcome counts, the parked exceptions with
+// their reasons, and the reconciliation.
+func (in *Integration) WriteReport(ctx context.Context, w io.Writer, st Story) error {
+	fmt.Fprintf(w, "\nThe day: %d orders, %d amended, %d cancelled, %d partly refunded, %d duplicate customer accounts,\n",
+		st.Orders, st.Amended, st.Cancelled, st.Refunded, st.DuplicateCustomers)
+	fmt.Fprintf(w, "         %d accounts on credit hold, %d undeliverable addresses, %d stock receipts\n",
+		st.CreditHolds, st.BadAddresses, st.Receipts)
+
+	fmt.Fprintf(w, "\n%-20s %7s %8s %8s %7s %8s  %s\n", "flow", "read", "applied", "skipped", "parked", "retries", "skipped by reason")
+	for _, f := range Flows {
+		s, err := in.Engine.Stats(f)
+		if err != nil {
+			return err
+		}
+		var skipped int64
+		var reasons []string
+		for r, n := range s.Skipped {
+			skipped += n
+			reasons = append(reasons, fmt.Sprintf("%s %d", r, n))
+		}
+		sort.Strings(reasons)
+		var parked int64
+		for _, n := range s.Parked {
+			parked += n
+		}
+		fmt.Fprintf(w, "%-20s %7d %8d %8d %7d %8d  %s\n", f, s.Read, s.Applied, skipped, parked, s.Retries, strings.Join(reasons, ", "))
+	}
+
+	type group struct {
+		flow string
+		kind connector.Kind
+	}
+	groups := map[group][]store.Exception{}
+	resolved := 0
+	for ex, err := range in.Store.Exceptions(ctx, store.ExceptionFilter{}) {
+		if err != nil {
+			return err
+		}
+		if ex.Status != store.Open {
+			resolved++
+			continue
+		}
+		g := group{ex.Flow, ex.Kind}
+		groups[g] = append(groups[g], ex)
+	}
+	var keys []group
+	for g := range groups {
+		keys = append(keys, g)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].flow != keys[j].flow {
+			return keys[i].flow < keys[j].flow
+		}
+		return keys[i].kind < keys[j].kind
+	})
+	fmt.Fprintf(w, "\nExceptions: %d parked during the day were replayed and resolved; still open:\n", resolved)
+	if len(keys) == 0 {
+		fmt.Fprintln(w, "  none")
+	}
+	for _, g := range keys {
+		exs := groups[g]
+		fmt.Fprintf(w, "  %s, %s: %d\n", g.flow, g.kind, len(exs))
+		for i, ex := range exs {
+			if i == 3 {
+				fmt.Fprintf(w, "    ... and %d more\n", len(exs)-3)
+				break
+			}
+			msg := ex.Message
+			if len(ex.Fields) > 0 {
+				msg = ex.Fields[0].Path + ": " + ex.Fields[0].Message
+			}
+			fmt.Fprintf(w, "    %s %s: %s\n", ex.ID, ex.Key, msg)
+		}
+	}
+
+	fmt.Fprintln(w, "\nReconciliation:")
+	for _, c := range in.Reconcile(ctx) {
+		mark := "ok   "
+		if !c.OK() {
+			mark = "DRIFT"
+		}
+		fmt.Fprintf(w, "  %s %s (%d compared)\n", mark, c.Name, c.Compared)
+		for i, d := range c.Drift {
+			if i == 5 {
+				fmt.Fprintf(w, "        ... and %d more\n", len(c.Drift)-5)
+				break
+			}
+			fmt.Fprintf(w, "        %s\n", d)
+		}
+	}
+	t := in.Ledger.Totals(Currency)
+	fmt.Fprintf(w, "\nLedger: invoiced %s, credited %s, received %s, outstanding %s\n", t.Invoiced, t.Credited, t.Received, t.Outstanding)
+	return nil
+}
