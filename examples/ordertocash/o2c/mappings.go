@@ -223,12 +223,18 @@ func captures(c connector.Change[canonical.SalesOrder]) ([]connector.Change[paym
 // paymentToLedger records a capture as a payment by the ERP account, with the
 // ERP order number as reference so the ledger matches it to the invoices.
 func (in *Integration) paymentToLedger(ctx context.Context, env flow.Env, p paymentIn) (canonical.Payment, error) {
+	// The order and the account must be in the ERP first; until then the
+	// payment parks with the field that is missing, and is replayed.
+	var errs mapping.Errors
 	order, err := mapping.Translate(ctx, env.XRef, entOrder, canonical.ExternalRef{System: Shop, ID: p.Order}, ERP)
-	if err != nil {
+	if err := errs.Collect("reference", err); err != nil {
 		return canonical.Payment{}, err
 	}
 	cust, err := mapping.Translate(ctx, env.XRef, entCustomer, mustRef(p.Customer, Shop), ERP)
-	if err != nil {
+	if err := errs.Collect("customer", err); err != nil {
+		return canonical.Payment{}, err
+	}
+	if err := errs.Err(); err != nil {
 		return canonical.Payment{}, err
 	}
 	at := p.Txn.At

@@ -194,48 +194,54 @@ func (in *Integration) WriteReport(ctx context.Context, w io.Writer, st Story) e
 		flow string
 		kind connector.Kind
 	}
-	groups := map[group][]store.Exception{}
-	resolved := 0
+	open := map[group][]store.Exception{}
+	closed := map[group][]store.Exception{}
 	for ex, err := range in.Store.Exceptions(ctx, store.ExceptionFilter{}) {
 		if err != nil {
 			return err
 		}
-		if ex.Status != store.Open {
-			resolved++
-			continue
-		}
 		g := group{ex.Flow, ex.Kind}
-		groups[g] = append(groups[g], ex)
-	}
-	var keys []group
-	for g := range groups {
-		keys = append(keys, g)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].flow != keys[j].flow {
-			return keys[i].flow < keys[j].flow
-		}
-		return keys[i].kind < keys[j].kind
-	})
-	fmt.Fprintf(w, "\nExceptions: %d parked during the day were replayed and resolved; still open:\n", resolved)
-	if len(keys) == 0 {
-		fmt.Fprintln(w, "  none")
-	}
-	for _, g := range keys {
-		exs := groups[g]
-		fmt.Fprintf(w, "  %s, %s: %d\n", g.flow, g.kind, len(exs))
-		for i, ex := range exs {
-			if i == 3 {
-				fmt.Fprintf(w, "    ... and %d more\n", len(exs)-3)
-				break
-			}
-			msg := ex.Message
-			if len(ex.Fields) > 0 {
-				msg = ex.Fields[0].Path + ": " + ex.Fields[0].Message
-			}
-			fmt.Fprintf(w, "    %s %s: %s\n", ex.ID, ex.Key, msg)
+		if ex.Status == store.Open {
+			open[g] = append(open[g], ex)
+		} else {
+			closed[g] = append(closed[g], ex)
 		}
 	}
+	list := func(title string, groups map[group][]store.Exception, show int) {
+		var keys []group
+		n := 0
+		for g, exs := range groups {
+			keys = append(keys, g)
+			n += len(exs)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			if keys[i].flow != keys[j].flow {
+				return keys[i].flow < keys[j].flow
+			}
+			return keys[i].kind < keys[j].kind
+		})
+		fmt.Fprintf(w, "\n%s: %d\n", title, n)
+		for _, g := range keys {
+			exs := groups[g]
+			fmt.Fprintf(w, "  %-20s %-14s %4d\n", g.flow, g.kind, len(exs))
+			for i, ex := range exs {
+				if i == show {
+					break
+				}
+				msg := ex.Message
+				if len(ex.Fields) > 0 {
+					msg = ex.Fields[0].Path + ": " + ex.Fields[0].Message
+				}
+				fmt.Fprintf(w, "      e.g. %s %s: %s", ex.ID, ex.Key, msg)
+				if ex.Resolution != "" {
+					fmt.Fprintf(w, " [%s]", ex.Resolution)
+				}
+				fmt.Fprintln(w)
+			}
+		}
+	}
+	list("Exceptions parked during the day, then fixed and replayed", closed, 1)
+	list("Exceptions still open", open, 3)
 
 	fmt.Fprintln(w, "\nReconciliation:")
 	for _, c := range in.Reconcile(ctx) {
@@ -254,5 +260,6 @@ func (in *Integration) WriteReport(ctx context.Context, w io.Writer, st Story) e
 	}
 	t := in.Ledger.Totals(Currency)
 	fmt.Fprintf(w, "\nLedger: invoiced %s, credited %s, received %s, outstanding %s\n", t.Invoiced, t.Credited, t.Received, t.Outstanding)
+	fmt.Fprintf(w, "        (customers pay at checkout, so credit notes on paid invoices leave a negative balance: the shop refunded it to the card)\n")
 	return nil
 }
