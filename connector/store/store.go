@@ -85,19 +85,26 @@ type Outcome struct {
 	Reason Reason
 	// Detail explains the outcome in words (the fields dropped, the error).
 	Detail string
-	// IdempotencyKey is the key the sink was given (Applied).
+	// IdempotencyKey is the key the sink was given (Applied), or the ledger
+	// entry's for a Skipped outcome that carries an Entity.
 	IdempotencyKey string
-	// Entity is the mapped entity as written, JSON-encoded (Applied); the engine
-	// compares the next write against it to skip unchanged records.
+	// Entity is the mapped entity as written, JSON-encoded: set for Applied,
+	// and for Skipped with reason Unchanged or NotOwner, where the engine copies
+	// the ledger entry's Entity, Target and IdempotencyKey so the entry moves on
+	// to this Version. The engine compares the next write against it to skip
+	// unchanged records. An outcome with an Entity moves the ledger; see
+	// Ledger.Record.
 	Entity json.RawMessage
-	// Target is the record's ref in the sink's system (Applied).
+	// Target is the record's ref in the sink's system (with Entity).
 	Target canonical.ExternalRef
 	// Exception is the ID of the exception (Parked).
 	Exception string
 	At        time.Time
 }
 
-// LedgerEntry is the last applied write for a (flow, key).
+// LedgerEntry is what the sink holds for a (flow, key) as far as the engine
+// knows: the fields of the last recorded outcome for that key that carried an
+// Entity (an Applied write, or a Skipped change that needed none).
 type LedgerEntry struct {
 	Flow           string
 	Key            string
@@ -115,18 +122,33 @@ type OutcomeFilter struct {
 	Result Result
 }
 
-// Ledger records outcomes and remembers the last applied version per key.
+// Ledger records one outcome per change and keeps, per (flow, key), the entry
+// of the last outcome that carried an Entity.
 type Ledger interface {
-	// Record appends outcomes in one batch. For every Applied outcome it also
-	// replaces the (flow, key) ledger entry, so LastApplied sees it; when a batch
-	// holds several Applied outcomes for one key, the last one wins. The batch
-	// is stored whole or not at all. Every outcome needs a Flow and one of the
-	// Result constants.
+	// Record stores a batch of outcomes, in order, whole or not at all. Every
+	// outcome needs a Flow and one of the Result constants.
+	//
+	// One outcome per change: an outcome is identified by its Flow, Key and
+	// Version.String(), and at most one outcome per identity is stored. When
+	// one with the same identity already exists, in the store or earlier in
+	// the batch, the new outcome replaces it only if the existing one is
+	// Parked (a replay's result, or a re-park); the replacement takes the
+	// existing outcome's place in the Outcomes order. Otherwise the new
+	// outcome is dropped without error, so a change read again after a crash,
+	// or delivered twice, keeps its first outcome.
+	//
+	// The ledger: every outcome in the batch with a non-empty Entity, whatever
+	// its Result, replaces the (flow, key) ledger entry with its Version,
+	// IdempotencyKey, Entity, Target and At, so LastApplied sees it; when
+	// several in a batch share a (flow, key), the last one wins. This holds
+	// whether or not the one-outcome rule keeps the outcome itself. Outcomes
+	// without an Entity never touch the ledger.
 	Record(ctx context.Context, outcomes ...Outcome) error
 	// LastApplied returns the ledger entry for (flow, key).
 	LastApplied(ctx context.Context, flow, key string) (LedgerEntry, bool, error)
-	// Outcomes lists recorded outcomes in the order they were recorded. The
-	// first error ends the sequence.
+	// Outcomes lists recorded outcomes in the order they were first recorded
+	// (a replacement keeps the place of the outcome it replaced). The first
+	// error ends the sequence.
 	Outcomes(ctx context.Context, f OutcomeFilter) iter.Seq2[Outcome, error]
 }
 

@@ -36,6 +36,7 @@ type Store struct {
 	checkpoints map[string]connector.Cursor
 
 	outcomes outcomeLog
+	changes  map[check.Change]int // position in outcomes of each change's outcome
 	ledger   map[flowKey]store.LedgerEntry
 
 	exceptions []store.Exception    // exceptions[n-1] has the ID check.ExceptionID(n)
@@ -63,6 +64,7 @@ type delivery struct {
 func New() *Store {
 	return &Store{
 		checkpoints: make(map[string]connector.Cursor),
+		changes:     make(map[check.Change]int),
 		ledger:      make(map[flowKey]store.LedgerEntry),
 		byKey:       make(map[flowKey][]int),
 		leases:      make(map[string]lease),
@@ -95,7 +97,8 @@ func (s *Store) SaveCheckpoint(ctx context.Context, flow string, c connector.Cur
 	return nil
 }
 
-// Record appends outcomes and updates the ledger for the Applied ones.
+// Record stores outcomes, one per change, and moves the ledger for those with
+// an Entity.
 func (s *Store) Record(ctx context.Context, outcomes ...store.Outcome) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -103,26 +106,32 @@ func (s *Store) Record(ctx context.Context, outcomes ...store.Outcome) error {
 	if err := check.Outcomes(outcomes); err != nil {
 		return err
 	}
-	// Copy outside the lock; only the appends need it.
+	// Copy and name the changes outside the lock.
 	copied := make([]store.Outcome, len(outcomes))
+	changes := make([]check.Change, len(outcomes))
 	for i, o := range outcomes {
 		copied[i] = cloneOutcome(o)
+		changes[i] = check.ChangeOf(o)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.outcomes.append(copied)
-	for _, o := range copied {
-		if o.Result != store.Applied {
-			continue
+	for i, o := range copied {
+		if at, ok := s.changes[changes[i]]; !ok {
+			s.changes[changes[i]] = s.outcomes.n
+			s.outcomes.push(o)
+		} else if old := s.outcomes.at(at); check.Replaceable(*old) {
+			*old = o
 		}
-		s.ledger[flowKey{o.Flow, o.Key}] = store.LedgerEntry{
-			Flow:           o.Flow,
-			Key:            o.Key,
-			Version:        o.Version,
-			IdempotencyKey: o.IdempotencyKey,
-			Entity:         o.Entity,
-			Target:         o.Target,
-			At:             o.At,
+		if check.MovesLedger(o) {
+			s.ledger[flowKey{o.Flow, o.Key}] = store.LedgerEntry{
+				Flow:           o.Flow,
+				Key:            o.Key,
+				Version:        o.Version,
+				IdempotencyKey: o.IdempotencyKey,
+				Entity:         o.Entity,
+				Target:         o.Target,
+				At:             o.At,
+			}
 		}
 	}
 	return nil
@@ -142,7 +151,7 @@ func (s *Store) LastApplied(ctx context.Context, flow, key string) (store.Ledger
 	return e, ok, nil
 }
 
-// Outcomes lists recorded outcomes in record order.
+// Outcomes lists recorded outcomes in the order they were first recorded.
 func (s *Store) Outcomes(ctx context.Context, f store.OutcomeFilter) iter.Seq2[store.Outcome, error] {
 	return func(yield func(store.Outcome, error) bool) {
 		next := 0
@@ -172,8 +181,9 @@ func (s *Store) Outcomes(ctx context.Context, f store.OutcomeFilter) iter.Seq2[s
 	}
 }
 
-// outcomeLog is an append-only list kept in fixed-size blocks, so that
-// growing it never copies what it already holds.
+// outcomeLog is a list that only grows, kept in fixed-size blocks, so that
+// growing it never copies what it already holds. An entry may be overwritten
+// in place (a Parked outcome replaced).
 type outcomeLog struct {
 	blocks [][]store.Outcome
 	n      int
@@ -181,17 +191,13 @@ type outcomeLog struct {
 
 const logBlock = 4096
 
-func (l *outcomeLog) append(os []store.Outcome) {
-	for len(os) > 0 {
-		if l.n%logBlock == 0 {
-			l.blocks = append(l.blocks, make([]store.Outcome, 0, logBlock))
-		}
-		last := &l.blocks[len(l.blocks)-1]
-		k := min(len(os), logBlock-len(*last))
-		*last = append(*last, os[:k]...)
-		os = os[k:]
-		l.n += k
+func (l *outcomeLog) push(o store.Outcome) {
+	if l.n%logBlock == 0 {
+		l.blocks = append(l.blocks, make([]store.Outcome, 0, logBlock))
 	}
+	last := &l.blocks[len(l.blocks)-1]
+	*last = append(*last, o)
+	l.n++
 }
 
 func (l *outcomeLog) at(i int) *store.Outcome { return &l.blocks[i/logBlock][i%logBlock] }

@@ -31,9 +31,12 @@ func (s *Store) SaveCheckpoint(ctx context.Context, flow string, c connector.Cur
 	return wrap("save checkpoint", err)
 }
 
-// Record appends outcomes and updates the ledger for the Applied ones, in one
-// transaction: outcomes go in with multi-row INSERTs, ledger rows with
-// multi-row upserts, 500 rows a statement.
+// Record stores outcomes, one per change, and moves the ledger for those with
+// an Entity, in one transaction: outcomes go in with multi-row upserts that
+// change an existing row only while it is parked, ledger rows with multi-row
+// upserts, 500 rows a statement. The batch is first cut to one outcome per
+// change by the same rule, since PostgreSQL refuses a statement that upserts
+// one row twice.
 func (s *Store) Record(ctx context.Context, outcomes ...store.Outcome) error {
 	if err := check.Outcomes(outcomes); err != nil {
 		return err
@@ -42,19 +45,23 @@ func (s *Store) Record(ctx context.Context, outcomes ...store.Outcome) error {
 		return nil
 	}
 	// Encode everything before the transaction, so bad data costs no round trip.
-	args := make([]any, 0, len(outcomes)*outcomeNCols)
+	// Every outcome's time is checked, a dropped duplicate's too.
 	for _, o := range outcomes {
-		at, err := nanos(o.At)
-		if err != nil {
+		if _, err := nanos(o.At); err != nil {
 			return err
 		}
+	}
+	batch := check.OnePerChange(outcomes)
+	args := make([]any, 0, len(batch)*outcomeNCols)
+	for _, o := range batch {
+		at, _ := nanos(o.At) // checked above
 		args = append(args, o.Flow, o.Key, o.Version.String(), string(o.Result), string(o.Reason), o.Detail,
 			o.IdempotencyKey, blob(o.Entity), o.Target.System, o.Target.Type, o.Target.ID, o.Target.Version,
 			o.Exception, at)
 	}
-	applied := check.LastApplied(outcomes)
-	ledger := make([]any, 0, len(applied)*ledgerNCols)
-	for _, o := range applied {
+	moves := check.LedgerMoves(outcomes)
+	ledger := make([]any, 0, len(moves)*ledgerNCols)
+	for _, o := range moves {
 		at, _ := nanos(o.At) // checked above
 		ledger = append(ledger, o.Flow, o.Key, o.Version.String(), o.IdempotencyKey, blob(o.Entity),
 			o.Target.System, o.Target.Type, o.Target.ID, o.Target.Version, at)

@@ -29,7 +29,7 @@ type queries struct {
 	checkpoint     string
 	saveCheckpoint string
 
-	insertOutcomes string // for chunkRows rows
+	insertOutcomes string // for chunkRows rows, one per change
 	upsertLedger   string // for chunkRows rows
 	lastApplied    string
 
@@ -133,10 +133,19 @@ func (q *queries) values(sb *strings.Builder, rows, cols int) {
 	}
 }
 
+// insertOutcomesN inserts rows outcomes. An outcome for a change already
+// stored replaces it, in place, only if the stored one is parked; otherwise it
+// changes nothing.
 func (q *queries) insertOutcomesN(rows int) string {
 	var sb strings.Builder
-	sb.WriteString(`INSERT INTO ` + q.table + `outcomes (` + outcomeCols + `) VALUES `)
+	sb.WriteString(`INSERT INTO ` + q.table + `outcomes AS o (` + outcomeCols + `) VALUES `)
 	q.values(&sb, rows, outcomeNCols)
+	sb.WriteString(` ON CONFLICT (flow, rec_key, version) DO UPDATE SET result = excluded.result,
+		reason = excluded.reason, detail = excluded.detail, idem_key = excluded.idem_key,
+		entity = excluded.entity, target_sys = excluded.target_sys, target_type = excluded.target_type,
+		target_id = excluded.target_id, target_version = excluded.target_version,
+		exception = excluded.exception, at = excluded.at
+		WHERE o.result = 'parked'`)
 	return sb.String()
 }
 

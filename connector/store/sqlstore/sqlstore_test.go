@@ -133,7 +133,7 @@ func TestCorruptRowsAreErrors(t *testing.T) {
 	db := openSQLite(t, sqliteDSN(t))
 	ctx := t.Context()
 	s := open(t, db, sqlstore.SQLite)
-	if err := s.Record(ctx, store.Outcome{Flow: "f", Key: "k", Result: store.Applied, Version: connector.SeqVersion(1)}); err != nil {
+	if err := s.Record(ctx, store.Outcome{Flow: "f", Key: "k", Result: store.Applied, Version: connector.SeqVersion(1), Entity: []byte(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
 	id, err := s.Park(ctx, store.Exception{Flow: "f", Key: "k", Kind: connector.Invalid})
@@ -184,8 +184,13 @@ func TestTimesOutOfRange(t *testing.T) {
 	if _, err := s.Park(ctx, store.Exception{Flow: "f", LastSeen: far}); !errors.Is(err, connector.Invalid) {
 		t.Errorf("Park at year 2300: err = %v, want connector.Invalid", err)
 	}
+	// A dropped duplicate's time is checked too.
+	dup := store.Outcome{Flow: "f", Key: "d", Result: store.Skipped}
+	if err := s.Record(ctx, dup, store.Outcome{Flow: "f", Key: "d", Result: store.Skipped, At: far}); !errors.Is(err, connector.Invalid) {
+		t.Errorf("Record of a duplicate at year 2300: err = %v, want connector.Invalid", err)
+	}
 	// The zero time is kept as such.
-	if err := s.Record(ctx, store.Outcome{Flow: "f", Key: "k", Result: store.Applied}); err != nil {
+	if err := s.Record(ctx, store.Outcome{Flow: "f", Key: "k", Result: store.Applied, Entity: []byte(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
 	if e, _, err := s.LastApplied(ctx, "f", "k"); err != nil || !e.At.IsZero() {

@@ -42,6 +42,11 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"RecordAndLastApplied", testRecordAndLastApplied},
 		{"OutcomesOrderAndFilter", testOutcomes},
 		{"RecordIsAllOrNothing", testRecordAtomic},
+		{"OnePerChangeDropsDuplicates", testDuplicatesDropped},
+		{"OnePerChangeReplacesParked", testParkedReplaced},
+		{"OnePerChangeWithinBatch", testDuplicatesWithinBatch},
+		{"OnePerChangeConcurrent", testDuplicatesConcurrent},
+		{"LedgerMovesWithEntity", testLedgerMovesWithEntity},
 		{"IteratorsAllowWrites", testIteratorsAllowWrites},
 		{"ExceptionsParkAndUpdate", testParkAndUpdate},
 		{"ExceptionsListAndFilter", testExceptionsList},
@@ -119,7 +124,7 @@ func testRecordAndLastApplied(t *testing.T, s store.Store) {
 	a1, a2 := outcome("orders", "A", 1, store.Applied), outcome("orders", "A", 2, store.Applied)
 	b1 := outcome("orders", "B", 3, store.Applied)
 	must(t, s.Record(ctx, a1, b1, outcome("orders", "C", 4, store.Skipped), a2, outcome("orders", "A", 5, store.Parked)))
-	checkLedger(t, s, a2) // the last Applied of the batch wins; Parked does not touch the ledger
+	checkLedger(t, s, a2) // the last Applied of the batch wins; Parked without an Entity does not touch the ledger
 	checkLedger(t, s, b1)
 	if _, ok, _ := s.LastApplied(ctx, "orders", "C"); ok {
 		t.Error("LastApplied found an entry for a key that was only skipped")
@@ -129,11 +134,15 @@ func testRecordAndLastApplied(t *testing.T, s store.Store) {
 	}
 	// A later batch replaces the entry, whatever its version.
 	a0 := outcome("orders", "A", 0, store.Applied)
-	a0.Entity = nil
-	a0.Target = canonical.ExternalRef{}
+	a0.Target, a0.IdempotencyKey, a0.At = canonical.ExternalRef{}, "", time.Time{}
 	must(t, s.Record(ctx, a0, outcome("orders", "B", 6, store.Skipped)))
 	checkLedger(t, s, a0)
 	checkLedger(t, s, b1)
+	// An outcome without an Entity never touches the ledger, Applied included.
+	bare := outcome("orders", "A", 7, store.Applied)
+	bare.Entity = nil
+	must(t, s.Record(ctx, bare))
+	checkLedger(t, s, a0)
 	must(t, s.Record(ctx)) // an empty batch is fine
 }
 
@@ -228,6 +237,224 @@ func testRecordAtomic(t *testing.T, s store.Store) {
 	if _, ok, _ := s.LastApplied(ctx, "orders", "A"); ok {
 		t.Error("a refused batch updated the ledger")
 	}
+}
+
+// checkOutcomes fails unless the store lists exactly want for f, in order.
+func checkOutcomes(t *testing.T, s store.Store, f store.OutcomeFilter, want ...store.Outcome) {
+	t.Helper()
+	got := collect(t, s.Outcomes(t.Context(), f))
+	if len(got) != len(want) {
+		t.Fatalf("Outcomes(%+v) gave %d outcomes %v, want %d %v", f, len(got), details(got), len(want), details(want))
+	}
+	for i := range got {
+		if d := diffOutcome(got[i], want[i]); d != "" {
+			t.Errorf("Outcomes(%+v)[%d]: %s", f, i, d)
+		}
+	}
+}
+
+func details(os []store.Outcome) []string {
+	var ds []string
+	for _, o := range os {
+		ds = append(ds, string(o.Result)+":"+o.Detail)
+	}
+	return ds
+}
+
+// again returns another outcome for the same change as o: same flow, key and
+// version, everything else different.
+func again(o store.Outcome, r store.Result, n int) store.Outcome {
+	a := outcome(o.Flow, o.Key, n, r)
+	a.Version = o.Version
+	return a
+}
+
+func testDuplicatesDropped(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a := outcome("orders", "A", 1, store.Applied)
+	k := outcome("orders", "B", 2, store.Skipped)
+	must(t, s.Record(ctx, a, k))
+	// Read again after a crash, or delivered twice: the first outcome stays,
+	// whatever the new one says, and the ledger keeps the first write's fields.
+	dupA := again(a, store.Applied, 10)
+	dupA.Entity = a.Entity
+	dupA.Target, dupA.IdempotencyKey, dupA.At = a.Target, a.IdempotencyKey, a.At
+	utc := again(a, store.Skipped, 11)
+	utc.Version.At = utc.Version.At.UTC() // the same version, written in another zone
+	must(t, s.Record(ctx, dupA, utc, again(a, store.Parked, 12), again(k, store.Applied, 13), again(k, store.Parked, 14)))
+	checkOutcomes(t, s, store.OutcomeFilter{}, a, k)
+	checkLedger(t, s, a)
+
+	// A new version of the same key, or the same version under another key or
+	// flow, is another change.
+	next := outcome("orders", "A", 3, store.Skipped)
+	otherKey, otherFlow := again(a, store.Skipped, 4), again(a, store.Skipped, 5)
+	otherKey.Key, otherFlow.Flow = "Z", "stock"
+	must(t, s.Record(ctx, next, otherKey, otherFlow))
+	checkOutcomes(t, s, store.OutcomeFilter{}, a, k, next, otherKey, otherFlow)
+}
+
+func testParkedReplaced(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := outcome("orders", "A", 1, store.Parked)
+	b := outcome("orders", "B", 2, store.Applied)
+	q := outcome("orders", "C", 3, store.Parked)
+	must(t, s.Record(ctx, p, b, q))
+	must(t, s.Record(ctx, outcome("orders", "D", 4, store.Skipped)))
+
+	// A re-park replaces the parked outcome in its place.
+	rp := again(p, store.Parked, 20)
+	must(t, s.Record(ctx, rp))
+	d := outcome("orders", "D", 4, store.Skipped)
+	checkOutcomes(t, s, store.OutcomeFilter{}, rp, b, q, d)
+
+	// A replay's result replaces it in its place too, and then stays.
+	ra := again(p, store.Applied, 21)
+	rs := again(q, store.Skipped, 22)
+	rs.Reason = store.Filtered
+	must(t, s.Record(ctx, ra, rs))
+	checkOutcomes(t, s, store.OutcomeFilter{}, ra, b, rs, d)
+	checkLedger(t, s, ra)
+	must(t, s.Record(ctx, again(p, store.Parked, 23), again(p, store.Applied, 24), again(q, store.Parked, 25)))
+	checkOutcomes(t, s, store.OutcomeFilter{}, ra, b, rs, d)
+	checkOutcomes(t, s, store.OutcomeFilter{Result: store.Parked})
+	checkOutcomes(t, s, store.OutcomeFilter{Key: "A", Result: store.Applied}, ra)
+}
+
+func testDuplicatesWithinBatch(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := outcome("orders", "W", 1, store.Parked)
+	must(t, s.Record(ctx, w))
+
+	x := outcome("orders", "X", 2, store.Parked)
+	y := outcome("orders", "Y", 3, store.Applied)
+	z := outcome("orders", "Z", 4, store.Applied)
+	xp := again(x, store.Parked, 5)   // re-park of X in the batch: replaces x
+	xa := again(x, store.Applied, 6)  // replaces xp
+	xs := again(x, store.Skipped, 7)  // dropped: X has an applied outcome
+	zp := again(z, store.Parked, 8)   // dropped: z is applied
+	wp := again(w, store.Parked, 9)   // replaces the stored w
+	wa := again(w, store.Applied, 10) // replaces wp
+	wx := again(w, store.Skipped, 11) // dropped
+	must(t, s.Record(ctx, x, y, xp, z, wp, xa, zp, wa, xs, wx))
+	checkOutcomes(t, s, store.OutcomeFilter{}, wa, xa, y, z)
+
+	// A batch larger than a database chunk, its repeats far from the change's
+	// first outcome.
+	var big, want []store.Outcome
+	for n := range 600 {
+		o := outcome("bulk", fmt.Sprintf("K%04d", n), n, store.Parked)
+		big = append(big, o)
+		want = append(want, o)
+	}
+	for n := range 600 {
+		if n%3 == 0 {
+			o := again(want[n], store.Applied, 1000+n)
+			big = append(big, o)
+			want[n] = o
+		}
+		if n%5 == 0 {
+			big = append(big, again(want[n], store.Parked, 2000+n)) // drops after an applied
+			if n%3 != 0 {
+				want[n] = big[len(big)-1]
+			}
+		}
+	}
+	must(t, s.Record(ctx, big...))
+	checkOutcomes(t, s, store.OutcomeFilter{Flow: "bulk"}, want...)
+}
+
+// testDuplicatesConcurrent has several writers record the same changes at
+// once, in the same order, as replicas re-reading a source might: each change
+// ends with exactly one outcome.
+func testDuplicatesConcurrent(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const workers, changes = 6, 120
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var b []store.Outcome
+			for n := range changes {
+				o := outcome("orders", fmt.Sprintf("K%03d", n), n, []store.Result{store.Parked, store.Applied, store.Skipped}[(n+w)%3])
+				o.Detail = fmt.Sprintf("worker %d", w)
+				b = append(b, o)
+			}
+			for len(b) > 0 {
+				k := min(len(b), 25)
+				if err := s.Record(ctx, b[:k]...); err != nil {
+					errs <- err
+					return
+				}
+				b = b[k:]
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	outs := collect(t, s.Outcomes(ctx, store.OutcomeFilter{}))
+	if len(outs) != changes {
+		t.Fatalf("%d writers recording the same %d changes left %d outcomes, want %d", workers, changes, len(outs), changes)
+	}
+	for i, o := range outs {
+		if want := fmt.Sprintf("K%03d", i); o.Key != want {
+			t.Fatalf("outcome %d is for %s, want %s", i, o.Key, want)
+		}
+		if o.Result == store.Parked {
+			t.Errorf("%s ended parked, though some writer recorded a result other than parked", o.Key)
+		}
+	}
+}
+
+func testLedgerMovesWithEntity(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a := outcome("orders", "A", 1, store.Applied)
+	b := outcome("orders", "B", 2, store.Applied)
+	must(t, s.Record(ctx, a, b))
+
+	// The engine skips a newer version that changes nothing (or nothing the
+	// source owns) with the entry's fields and the newer version: the entry
+	// moves to that version, so a later, older change is seen as stale.
+	moved := func(prev store.Outcome, n int, r store.Reason) store.Outcome {
+		o := outcome(prev.Flow, prev.Key, n, store.Skipped)
+		o.Reason = r
+		o.Entity, o.Target, o.IdempotencyKey = prev.Entity, prev.Target, prev.IdempotencyKey
+		return o
+	}
+	ua := moved(a, 3, store.Unchanged)
+	nb := moved(b, 4, store.NotOwner)
+	must(t, s.Record(ctx, ua, nb))
+	checkLedger(t, s, ua)
+	checkLedger(t, s, nb)
+
+	// Skipped and Parked outcomes without an Entity leave it alone.
+	stale := outcome("orders", "A", 0, store.Skipped)
+	stale.Reason = store.Stale
+	filtered := outcome("orders", "B", 5, store.Skipped)
+	filtered.Reason = store.Filtered
+	must(t, s.Record(ctx, stale, filtered, outcome("orders", "A", 6, store.Parked)))
+	checkLedger(t, s, ua)
+	checkLedger(t, s, nb)
+	if _, ok, _ := s.LastApplied(ctx, "orders", "C"); ok {
+		t.Error("a Skipped outcome without an Entity created a ledger entry")
+	}
+
+	// In a batch, the last outcome with an Entity per key wins, whatever its
+	// Result, and outcomes without one in between do not count.
+	a7 := outcome("orders", "A", 7, store.Applied)
+	u8 := moved(a7, 8, store.Unchanged)
+	b9 := outcome("orders", "B", 9, store.Applied)
+	u10 := moved(b9, 10, store.NotOwner)
+	a11 := outcome("orders", "A", 11, store.Skipped)
+	must(t, s.Record(ctx, a7, u10, b9, u8, a11))
+	checkLedger(t, s, u8)
+	checkLedger(t, s, b9)
+	checkOutcomes(t, s, store.OutcomeFilter{Key: "A", Result: store.Skipped}, ua, stale, u8, a11)
 }
 
 func testIteratorsAllowWrites(t *testing.T, s store.Store) {

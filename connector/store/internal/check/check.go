@@ -131,15 +131,69 @@ func Ref(entity string, ref canonical.ExternalRef) error {
 	return nil
 }
 
-// LastApplied returns the Applied outcomes of a batch, one per (flow, key),
-// the last of each winning, sorted by flow then key. Sorting gives concurrent
-// batches one lock order in a database.
-func LastApplied(outcomes []store.Outcome) []store.Outcome {
+// Change identifies the change an outcome is for: at most one outcome per
+// Change is stored.
+type Change struct{ Flow, Key, Version string }
+
+// ChangeOf returns the change o is for: its flow, key and version as
+// connector.Version.String writes it.
+func ChangeOf(o store.Outcome) Change {
+	return Change{o.Flow, o.Key, o.Version.String()}
+}
+
+// Replaceable reports whether a stored outcome gives way to a later outcome
+// for the same change: only a Parked one does (a replay's result, or a
+// re-park). Any other later outcome for the change is dropped.
+func Replaceable(stored store.Outcome) bool { return stored.Result == store.Parked }
+
+// OnePerChange applies the one-outcome-per-change rule within a batch: a later
+// outcome for a change replaces an earlier Parked one in its place and is
+// dropped otherwise. It returns outcomes itself, not a copy, when no change
+// repeats.
+func OnePerChange(outcomes []store.Outcome) []store.Outcome {
+	if len(outcomes) < 2 {
+		return outcomes
+	}
+	seen := make(map[Change]int, len(outcomes))
+	var out []store.Outcome // nil until a change repeats; until then positions are the same
+	for i, o := range outcomes {
+		c := ChangeOf(o)
+		j, dup := seen[c]
+		if !dup {
+			if out != nil {
+				seen[c] = len(out)
+				out = append(out, o)
+			} else {
+				seen[c] = i
+			}
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(outcomes[:i])
+		}
+		if Replaceable(out[j]) {
+			out[j] = o
+		}
+	}
+	if out == nil {
+		return outcomes
+	}
+	return out
+}
+
+// MovesLedger reports whether o replaces its (flow, key) ledger entry: every
+// outcome with an Entity does, whatever its Result.
+func MovesLedger(o store.Outcome) bool { return len(o.Entity) > 0 }
+
+// LedgerMoves returns the outcomes of a batch that move the ledger
+// (MovesLedger), one per (flow, key), the last of each winning, sorted by flow
+// then key. Sorting gives concurrent batches one lock order in a database.
+func LedgerMoves(outcomes []store.Outcome) []store.Outcome {
 	type fk struct{ flow, key string }
 	var idx map[fk]int
 	var out []store.Outcome
 	for _, o := range outcomes {
-		if o.Result != store.Applied {
+		if !MovesLedger(o) {
 			continue
 		}
 		if idx == nil {

@@ -26,6 +26,8 @@ CREATE TABLE {t}outcomes (
 );
 CREATE INDEX {p}outcomes_flow ON {t}outcomes (flow, seq);
 CREATE INDEX {p}outcomes_key ON {t}outcomes (flow, rec_key, seq);
+-- One outcome per change: Record upserts on this.
+CREATE UNIQUE INDEX {p}outcomes_change ON {t}outcomes (flow, rec_key, version);
 
 CREATE TABLE {t}ledger (
 	flow           TEXT NOT NULL,
