@@ -110,10 +110,10 @@ type refund struct {
 }
 
 type refundLine struct {
-	li       *lineItem
-	qty      int
-	subtotal canonical.Decimal
-	restock  string
+	li            *lineItem
+	qty           int
+	subtotal, tax canonical.Decimal
+	restock       string
 }
 
 type fulfillment struct {
@@ -200,6 +200,12 @@ func (o *order) tax() canonical.Decimal {
 	return t.Round(2, canonical.HalfUp)
 }
 
+// taxOf is the order's tax rate applied to an amount, rounded to cents.
+func (o *order) taxOf(d canonical.Decimal) canonical.Decimal {
+	t, _ := o.taxRate.Mul(d)
+	return t.Round(2, canonical.HalfUp)
+}
+
 func (o *order) total() canonical.Decimal {
 	return add(add(o.subtotal(), o.shipping), o.tax())
 }
@@ -256,11 +262,17 @@ func (o *order) fulfillmentStatus() string {
 	return "PARTIALLY_FULFILLED"
 }
 
-func (l *lineItem) unfulfilled(o *order) int {
+// unfulfilled is the line's current quantity not yet fulfilled; a
+// cancellation does not change it.
+func (l *lineItem) unfulfilled(*order) int { return max(0, l.current-l.fulfilled) }
+
+// remaining is what the fulfilment order still has to fulfil: nothing once
+// the order is cancelled.
+func (l *lineItem) remaining(o *order) int {
 	if o.cancelled() {
 		return 0
 	}
-	return max(0, l.current-l.fulfilled)
+	return l.unfulfilled(o)
 }
 
 func (o *order) foStatus() string {

@@ -285,7 +285,7 @@ func (s *Server) fulfillmentCreate(in map[string]any) object {
 		items, hasItems := gm["fulfillmentOrderLineItems"].([]any)
 		if !hasItems || len(items) == 0 {
 			for _, l := range o.lines {
-				if r := l.unfulfilled(o); r > 0 {
+				if r := l.remaining(o); r > 0 {
 					lines = append(lines, fulfilledLine{l, r})
 				}
 			}
@@ -307,8 +307,8 @@ func (s *Server) fulfillmentCreate(in map[string]any) object {
 					already += x.qty
 				}
 			}
-			if err != nil || q <= 0 || q+already > l.unfulfilled(o) {
-				return fail(append(ip, "quantity"), fmt.Sprintf("Invalid fulfillment order line item quantity requested: %v of %d remaining.", im["quantity"], l.unfulfilled(o)-already))
+			if err != nil || q <= 0 || q+already > l.remaining(o) {
+				return fail(append(ip, "quantity"), fmt.Sprintf("Invalid fulfillment order line item quantity requested: %v of %d remaining.", im["quantity"], l.remaining(o)-already))
 			}
 			lines = append(lines, fulfilledLine{l, q})
 		}

@@ -379,6 +379,8 @@ func (s *Server) refundObj(r *refund) object {
 							return rl.restock, true, nil
 						case "subtotalSet":
 							return s.moneyBag(rl.subtotal, o.currency), true, nil
+						case "totalTaxSet":
+							return s.moneyBag(rl.tax, o.currency), true, nil
 						case "priceSet":
 							return s.moneyBag(rl.li.unit, o.currency), true, nil
 						}
@@ -508,7 +510,7 @@ func (s *Server) fulfillmentOrderObj(o *order) object {
 						case "totalQuantity":
 							return l.current, true, nil
 						case "remainingQuantity":
-							return l.unfulfilled(o), true, nil
+							return l.remaining(o), true, nil
 						case "sku":
 							return nullable(l.sku), true, nil
 						case "lineItem":

@@ -475,9 +475,12 @@ func (s *Server) CancelOrder(name, reason string) error {
 	o.cancelReason = reason
 	if left := sub(o.paid(), o.refunded()); left.IsPos() {
 		var lines []refundLine
-		for _, l := range o.lines {
-			if q := l.current - l.fulfilled; q > 0 {
-				lines = append(lines, refundLine{li: l, qty: q, subtotal: mul(sub(l.unit, l.discUnit), q), restock: "CANCEL"})
+		if !o.refunded().IsPos() {
+			for _, l := range o.lines {
+				if q := l.current - l.fulfilled; q > 0 {
+					st := mul(sub(l.unit, l.discUnit), q)
+					lines = append(lines, refundLine{li: l, qty: q, subtotal: st, tax: o.taxOf(st), restock: "CANCEL"})
+				}
 			}
 		}
 		s.addRefund(o, lines, left, "Order cancelled")
@@ -537,17 +540,16 @@ func (s *Server) RefundOrder(name string, in RefundInput) (string, error) {
 			restock = "RETURN"
 		}
 		st := mul(sub(l.unit, l.discUnit), rl.Quantity)
-		lines = append(lines, refundLine{li: l, qty: rl.Quantity, subtotal: st, restock: restock})
-		amount = add(amount, st)
+		tax := o.taxOf(st)
+		lines = append(lines, refundLine{li: l, qty: rl.Quantity, subtotal: st, tax: tax, restock: restock})
+		amount = add(add(amount, st), tax)
 	}
 	ship, err := dec(in.Shipping)
 	if err != nil {
 		s.mu.Unlock()
 		return "", err
 	}
-	amount = add(amount, ship)
-	tax, _ := o.taxRate.Mul(amount)
-	amount = add(amount, tax.Round(2, canonical.HalfUp))
+	amount = add(add(amount, ship), o.taxOf(ship))
 	if !amount.IsPos() || add(o.refunded(), amount).Cmp(o.paid()) > 0 {
 		s.mu.Unlock()
 		return "", fmt.Errorf("shopifytest: refund of %s exceeds the %s captured and not refunded", money(amount), money(sub(o.paid(), o.refunded())))
