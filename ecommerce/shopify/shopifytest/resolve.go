@@ -97,6 +97,8 @@ func (s *Server) customerObj(c *customer) object {
 			return nullable(c.email), true, nil
 		case "phone":
 			return nullable(c.phone), true, nil
+		case "note":
+			return nil, true, nil
 		case "defaultEmailAddress":
 			if c.email == "" {
 				return nil, true, nil
