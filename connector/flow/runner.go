@@ -52,42 +52,45 @@ type passState struct {
 	ledger  map[string]store.LedgerEntry
 }
 
-// parkedRef is an open exception of a key: its ID and the change's version.
+// parkedRef is an open exception of a key: its ID, the change's version and
+// the kind it was parked with.
 type parkedRef struct {
 	id      string
 	version connector.Version
+	kind    connector.Kind
 }
 
 func newPassState() *passState {
 	return &passState{blocked: map[string][]parkedRef{}, ledger: map[string]store.LedgerEntry{}}
 }
 
-// blocker returns the key's oldest open exception, and whether the change at
-// version v is itself already parked (read again after a crash).
-func (p *passState) blocker(key string, v connector.Version) (id string, self bool) {
+// blocker returns the key's oldest open exception, and, when the change at
+// version v is itself already parked (read again after a crash, or delivered
+// twice), that exception.
+func (p *passState) blocker(key string, v connector.Version) (oldest string, self *parkedRef) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	refs := p.blocked[key]
-	for _, r := range refs {
+	for i, r := range refs {
 		if c, ok := r.version.Compare(v); ok && c == 0 {
-			return r.id, true
+			return refs[0].id, &refs[i]
 		}
 	}
 	if len(refs) == 0 {
-		return "", false
+		return "", nil
 	}
-	return refs[0].id, false
+	return refs[0].id, nil
 }
 
-func (p *passState) block(key, id string, v connector.Version) {
+func (p *passState) block(key string, r parkedRef) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, r := range p.blocked[key] {
-		if r.id == id {
+	for _, have := range p.blocked[key] {
+		if have.id == r.id {
 			return
 		}
 	}
-	p.blocked[key] = append(p.blocked[key], parkedRef{id: id, version: v})
+	p.blocked[key] = append(p.blocked[key], r)
 }
 
 func (p *passState) remember(key string, e store.LedgerEntry) {
@@ -146,7 +149,7 @@ func (r *flowRunner[S, D]) pass(parent context.Context) (rep Report, err error) 
 		if err != nil {
 			return rep, fmt.Errorf("flow %s: open exceptions: %w", r.f.Name, err)
 		}
-		ps.block(ex.Key, ex.ID, ex.Version)
+		ps.block(ex.Key, parkedRef{id: ex.ID, version: ex.Version, kind: ex.Kind})
 	}
 
 	// Workers own keys by hash, so one key's changes run in order on one worker
@@ -368,9 +371,14 @@ func (r *flowRunner[S, D]) process(ctx context.Context, ps *passState, ch connec
 	if replay == nil {
 		id, self := ps.blocker(ch.Key, ch.Version)
 		switch {
-		case self:
-			// Parked before a crash or delivered twice: it has its outcome.
-			p.none = true
+		case self != nil:
+			// Parked already (read again after a crash, or delivered twice):
+			// the outcome points at the same exception. The store keeps one
+			// outcome per change, so recording it again is harmless, and it
+			// covers a crash between parking and recording.
+			p.kind = self.kind
+			p.out.Result, p.out.Exception = store.Parked, self.id
+			p.out.Detail = self.kind.String() + ": parked as " + self.id
 			return p, nil
 		case id != "" && r.f.Parked == WaitBehindParked:
 			return park(connector.BusinessRule, fmt.Errorf("waits behind parked change %s of the same key", id), id, 0)
@@ -650,7 +658,7 @@ func (r *flowRunner[S, D]) park(ctx context.Context, ps *passState, p processed,
 		return p, fmt.Errorf("flow %s: park %s: %w", r.f.Name, ch.Key, err)
 	}
 	if ps != nil {
-		ps.block(ch.Key, id, ch.Version)
+		ps.block(ch.Key, parkedRef{id: id, version: ch.Version, kind: kind})
 	}
 	p.kind = kind
 	p.out.Result, p.out.Exception, p.out.Detail = store.Parked, id, kind.String()+": "+cause.Error()
