@@ -12,7 +12,7 @@ func TestOrdersMapping(t *testing.T) {
 	e.product(t, "MUG-1", "12.50")
 	cust := e.srv.AddCustomer(shopifytest.CustomerInput{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"})
 	o := e.order(t, shopifytest.OrderInput{CustomerID: cust, Shipping: "4.90", TaxRate: "0.2",
-		Lines: []shopifytest.LineInput{{SKU: "MUG-1", Quantity: 3, Discount: "0.50"}, {SKU: "CUSTOM", Title: "Engraving", Quantity: 1, Price: "5"}},
+		Lines:  []shopifytest.LineInput{{SKU: "MUG-1", Quantity: 3, Discount: "0.50"}, {SKU: "CUSTOM", Title: "Engraving", Quantity: 1, Price: "5"}},
 		ShipTo: &shopifytest.Address{FirstName: "Ada", Address1: "1 Main St", City: "London", Zip: "N1", Country: "GB"}})
 	e.settle()
 	got := readAll(t, e.shop.Orders(), "")
