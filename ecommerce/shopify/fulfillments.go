@@ -127,7 +127,7 @@ func (f *FulfillmentSink) Apply(ctx context.Context, w connector.Write[canonical
 	}
 	cancel := w.Op == connector.Delete || sh.Status == canonical.ShipmentCancelled
 	if !cancel {
-		if err := sh.Validate(); err != nil {
+		if err := validateShipment(sh); err != nil {
 			return connector.Result{}, fromValidation(c.system, op, "shipment "+number, err)
 		}
 	}
@@ -283,6 +283,29 @@ func (f *FulfillmentSink) Apply(ctx context.Context, w connector.Write[canonical
 		return connector.Result{}, err
 	}
 	return connector.Result{Action: connector.Created, Ref: ref(id)}, nil
+}
+
+// validateShipment validates sh, except that a shipment without a ship-to
+// address is fine: Shopify ships to the order's address.
+func validateShipment(sh canonical.Shipment) error {
+	err := sh.Validate()
+	if err == nil || !sh.ShipTo.IsZero() {
+		return err
+	}
+	ve, ok := err.(*canonical.ValidationError)
+	if !ok {
+		return err
+	}
+	var keep []canonical.FieldError
+	for _, f := range ve.Errors {
+		if !strings.HasPrefix(f.Path, "shipTo") {
+			keep = append(keep, f)
+		}
+	}
+	if len(keep) == 0 {
+		return nil
+	}
+	return &canonical.ValidationError{Entity: ve.Entity, Errors: keep}
 }
 
 func sameTracking(a, b map[string]any) bool {

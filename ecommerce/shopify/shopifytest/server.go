@@ -634,3 +634,11 @@ func (s *Server) notify(topic string, payload any) {
 		_, _ = s.SendWebhook(context.Background(), u, topic, payload)
 	}
 }
+
+// Available returns the points the leaky bucket holds now.
+func (s *Server) Available() float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refill(s.clock.Now())
+	return s.avail
+}
