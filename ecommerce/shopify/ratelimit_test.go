@@ -3,9 +3,9 @@ package shopify
 import (
 	"bytes"
 	"context"
-	"io"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"testing"
 	"time"
