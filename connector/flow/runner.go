@@ -49,7 +49,14 @@ func IdempotencyKey(flow, key string, v connector.Version) string {
 type passState struct {
 	mu      sync.Mutex
 	blocked map[string][]parkedRef // key -> its open exceptions, oldest first
-	ledger  map[string]store.LedgerEntry
+	ledger  map[string]ledgerSlot  // what this pass knows of the ledger
+}
+
+// ledgerSlot caches one key's ledger entry; ok is false for a key known to
+// have none.
+type ledgerSlot struct {
+	e  store.LedgerEntry
+	ok bool
 }
 
 // parkedRef is an open exception of a key: its ID, the change's version and
@@ -61,7 +68,7 @@ type parkedRef struct {
 }
 
 func newPassState() *passState {
-	return &passState{blocked: map[string][]parkedRef{}, ledger: map[string]store.LedgerEntry{}}
+	return &passState{blocked: map[string][]parkedRef{}, ledger: map[string]ledgerSlot{}}
 }
 
 // blocker returns the key's oldest open exception, and, when the change at
@@ -96,14 +103,42 @@ func (p *passState) block(key string, r parkedRef) {
 func (p *passState) remember(key string, e store.LedgerEntry) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.ledger[key] = e
+	p.ledger[key] = ledgerSlot{e: e, ok: true}
 }
 
-func (p *passState) cached(key string) (store.LedgerEntry, bool) {
+// cached returns the key's ledger entry (ok) if the pass knows it, and
+// whether it knows anything about the key at all.
+func (p *passState) cached(key string) (e store.LedgerEntry, ok, known bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	e, ok := p.ledger[key]
-	return e, ok
+	s, known := p.ledger[key]
+	return s.e, s.ok, known
+}
+
+// unknown returns the keys the pass has no ledger knowledge of.
+func (p *passState) unknown(keys []string) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []string
+	for _, k := range keys {
+		if _, known := p.ledger[k]; !known {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// prefetched records a batch read: found entries, and the absence of the rest.
+func (p *passState) prefetched(keys []string, found map[string]store.LedgerEntry) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, k := range keys {
+		if _, known := p.ledger[k]; known {
+			continue // a worker got there first with fresher news
+		}
+		e, ok := found[k]
+		p.ledger[k] = ledgerSlot{e: e, ok: ok}
+	}
 }
 
 // result is one processed change: its outcome, or abandoned when the pass was
@@ -177,20 +212,49 @@ func (r *flowRunner[S, D]) pass(parent context.Context) (rep Report, err error) 
 
 	var srcErr error
 	idx := 0
-read:
+	// With a store that reads the ledger in batches, changes are dispatched in
+	// chunks whose keys are read in one round trip; otherwise one by one.
+	batch, _ := e.store.(store.LedgerBatch)
+	chunk := make([]connector.Change[S], 0, prefetchChunk)
+	dispatch := func() bool {
+		if batch != nil && len(chunk) > 0 {
+			keys := make([]string, len(chunk))
+			for i, c := range chunk {
+				keys[i] = c.Key
+			}
+			keys = ps.unknown(keys)
+			if len(keys) > 0 {
+				found, err := batch.LastAppliedMany(ctx, r.f.Name, keys)
+				if err == nil {
+					ps.prefetched(keys, found)
+				} // on error each change reads its own entry, as without batching
+			}
+		}
+		for _, ch := range chunk {
+			w := queues[maphash.String(seed, ch.Key)%uint64(n)]
+			select {
+			case w <- item[S]{idx: idx, ch: ch}:
+				idx++
+			case <-ctx.Done():
+				return false
+			}
+		}
+		chunk = chunk[:0]
+		return true
+	}
 	for ch, err := range r.f.Source.Changes(ctx, cursor) {
 		if err != nil {
 			srcErr = err
 			break
 		}
-		w := queues[maphash.String(seed, ch.Key)%uint64(n)]
-		select {
-		case w <- item[S]{idx: idx, ch: ch}:
-			idx++
-		case <-ctx.Done():
-			break read
+		chunk = append(chunk, ch)
+		if batch == nil || len(chunk) == cap(chunk) {
+			if !dispatch() {
+				break
+			}
 		}
 	}
+	dispatch()
 	for _, q := range queues {
 		close(q)
 	}
@@ -270,7 +334,10 @@ type collectorResult struct {
 	err                               error
 }
 
-const recordBatch = 256
+const (
+	recordBatch   = 256 // outcomes per store.Record call
+	prefetchChunk = 256 // changes per batched ledger read
+)
 
 func (r *flowRunner[S, D]) collect(ctx context.Context, results <-chan result, start connector.Cursor) collectorResult {
 	cr := collectorResult{checkpoint: start}
@@ -389,8 +456,8 @@ func (r *flowRunner[S, D]) process(ctx context.Context, ps *passState, ch connec
 			return skip(store.Filtered, reason)
 		}
 	}
-	last, hasLast := ps.cached(ch.Key)
-	if !hasLast {
+	last, hasLast, known := ps.cached(ch.Key)
+	if !known {
 		var err error
 		if last, hasLast, err = e.store.LastApplied(ctx, r.f.Name, ch.Key); err != nil {
 			if ctx.Err() != nil {

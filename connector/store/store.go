@@ -152,6 +152,14 @@ type Ledger interface {
 	Outcomes(ctx context.Context, f OutcomeFilter) iter.Seq2[Outcome, error]
 }
 
+// LedgerBatch is an optional Ledger capability: the entries of many keys in
+// one call. The flow engine uses it, when the store has it, to read the
+// ledger for a batch of changes in one round trip instead of one per change.
+type LedgerBatch interface {
+	// LastAppliedMany returns the ledger entries of the keys that have one.
+	LastAppliedMany(ctx context.Context, flow string, keys []string) (map[string]LedgerEntry, error)
+}
+
 // ExceptionStatus is where a parked change stands.
 type ExceptionStatus string
 

@@ -137,6 +137,23 @@ func (s *Store) Record(ctx context.Context, outcomes ...store.Outcome) error {
 	return nil
 }
 
+// LastAppliedMany returns the ledger entries of the keys that have one.
+func (s *Store) LastAppliedMany(ctx context.Context, flow string, keys []string) (map[string]store.LedgerEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := make(map[string]store.LedgerEntry, len(keys))
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, k := range keys {
+		if e, ok := s.ledger[flowKey{flow, k}]; ok {
+			e.Entity = cloneRaw(e.Entity)
+			out[k] = e
+		}
+	}
+	return out, nil
+}
+
 // LastApplied returns the ledger entry for (flow, key).
 func (s *Store) LastApplied(ctx context.Context, flow, key string) (store.LedgerEntry, bool, error) {
 	if err := ctx.Err(); err != nil {

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"iter"
+	"strconv"
+	"strings"
 
 	"github.com/junctionhq/junction/canonical"
 	"github.com/junctionhq/junction/connector"
@@ -96,6 +98,58 @@ func (s *Store) chunked(ctx context.Context, tx *sql.Tx, args []any, cols int, f
 		args = args[n*cols:]
 	}
 	return nil
+}
+
+// LastAppliedMany returns the ledger entries of the keys that have one, in
+// one query per 500 keys.
+func (s *Store) LastAppliedMany(ctx context.Context, flow string, keys []string) (map[string]store.LedgerEntry, error) {
+	out := make(map[string]store.LedgerEntry, len(keys))
+	for len(keys) > 0 {
+		n := min(len(keys), chunkRows)
+		var sb strings.Builder
+		sb.WriteString(`SELECT ` + ledgerCols + ` FROM ` + s.q.table + `ledger WHERE flow = $1 AND rec_key IN (`)
+		args := make([]any, 0, n+1)
+		args = append(args, flow)
+		for i, k := range keys[:n] {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString("$" + strconv.Itoa(i+2))
+			args = append(args, k)
+		}
+		sb.WriteByte(')')
+		if err := s.ledgerRows(ctx, bind(s.q.d, sb.String()), args, out); err != nil {
+			return nil, err
+		}
+		keys = keys[n:]
+	}
+	return out, nil
+}
+
+func (s *Store) ledgerRows(ctx context.Context, q string, args []any, out map[string]store.LedgerEntry) error {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return wrap("last applied", err)
+	}
+	defer func() { _ = rows.Close() }()
+	for rows.Next() {
+		var (
+			e       store.LedgerEntry
+			version string
+			entity  []byte
+			at      sql.NullInt64
+		)
+		if err := rows.Scan(&e.Flow, &e.Key, &version, &e.IdempotencyKey, &entity,
+			&e.Target.System, &e.Target.Type, &e.Target.ID, &e.Target.Version, &at); err != nil {
+			return wrap("last applied", err)
+		}
+		if e.Version, err = connector.ParseVersion(version); err != nil {
+			return wrap("last applied", err)
+		}
+		e.Entity, e.At = raw(entity), fromNanos(at)
+		out[e.Key] = e
+	}
+	return wrap("last applied", rows.Err())
 }
 
 // LastApplied returns the ledger entry for (flow, key).

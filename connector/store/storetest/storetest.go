@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"OnePerChangeWithinBatch", testDuplicatesWithinBatch},
 		{"OnePerChangeConcurrent", testDuplicatesConcurrent},
 		{"LedgerMovesWithEntity", testLedgerMovesWithEntity},
+		{"LastAppliedMany", testLastAppliedMany},
 		{"IteratorsAllowWrites", testIteratorsAllowWrites},
 		{"ExceptionsParkAndUpdate", testParkAndUpdate},
 		{"ExceptionsListAndFilter", testExceptionsList},
@@ -1216,4 +1217,46 @@ func diffException(got, want store.Exception) string {
 	d.eq("Status", got.Status, want.Status)
 	d.eq("Resolution", got.Resolution, want.Resolution)
 	return d.String()
+}
+
+// testLastAppliedMany checks the optional batch read against LastApplied.
+func testLastAppliedMany(t *testing.T, s store.Store) {
+	lb, ok := s.(store.LedgerBatch)
+	if !ok {
+		t.Skip("the store does not implement store.LedgerBatch")
+	}
+	ctx := t.Context()
+	var keys []string
+	for i := range 700 { // more than one SQL chunk
+		k := fmt.Sprintf("K%03d", i)
+		keys = append(keys, k)
+		if i%3 != 0 {
+			if err := s.Record(ctx, outcome("many", k, i, store.Applied)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := s.Record(ctx, outcome("other", "K001", 1, store.Applied)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := lb.LastAppliedMany(ctx, "many", append(keys, "missing"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range keys {
+		want, has, err := s.LastApplied(ctx, "many", k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, in := got[k]
+		if in != has || (i%3 == 0) == has {
+			t.Fatalf("%s: batch has %v, LastApplied has %v", k, in, has)
+		}
+		if has && (e.Version.String() != want.Version.String() || string(e.Entity) != string(want.Entity) || e.Target != want.Target) {
+			t.Errorf("%s: batch entry %+v, LastApplied %+v", k, e, want)
+		}
+	}
+	if _, in := got["missing"]; in || len(got) != 466 {
+		t.Errorf("batch returned %d entries, want 466 and none for a missing key", len(got))
+	}
 }
