@@ -281,6 +281,9 @@ func mapOrder(system string, n orderNode) (canonical.SalesOrder, error) {
 	var lineNet canonical.Decimal
 	for i, l := range n.LineItems.Nodes {
 		p := fmt.Sprintf("lineItems[%d]", i)
+		if legacyID(l.ID) == "" {
+			return o, &decodeError{p + ".id", "the line item has no ID"}
+		}
 		if l.CurrentQuantity < 0 || l.Quantity < 0 || l.UnfulfilledQuantity < 0 {
 			return o, &decodeError{p + ".quantity", "a quantity is negative"}
 		}
