@@ -2,11 +2,9 @@ package shopify
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
-	"github.com/junctionhq/junction/canonical"
 	"github.com/junctionhq/junction/connector"
 	"github.com/junctionhq/junction/connector/connectortest"
 	"github.com/junctionhq/junction/ecommerce/shopify/shopifytest"
@@ -77,23 +75,6 @@ func readAll[T any](tb testing.TB, src connector.Source[T], after connector.Curs
 			tb.Fatalf("reading after %q: %v", after, err)
 		}
 		out = append(out, c)
-	}
-	return out
-}
-
-func mustMoney(tb testing.TB, amount string) canonical.Money {
-	tb.Helper()
-	m, err := canonical.NewMoney(amount, "EUR")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return m
-}
-
-func keys[T any](cs []connector.Change[T]) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = fmt.Sprintf("%s@%s", c.Key, c.Version)
 	}
 	return out
 }

@@ -12,8 +12,15 @@ import (
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/validator"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 )
+
+// loadQuery parses and validates a document with every standard rule.
+func loadQuery(schema *ast.Schema, doc string) (*ast.QueryDocument, gqlerror.List) {
+	return gqlparser.LoadQueryWithRules(schema, doc, rules.NewDefaultRules())
+}
 
 // The schema test validates every document the client sends against
 // Shopify's own introspection result for the Admin API at 2025-01, kept in
@@ -281,7 +288,7 @@ func TestDocumentsAgainstSchema(t *testing.T) {
 		sort.Strings(names)
 		for _, name := range names {
 			t.Run(version+"/"+name, func(t *testing.T) {
-				doc, errs := gqlparser.LoadQuery(schema, docs[name])
+				doc, errs := loadQuery(schema, docs[name])
 				if errs != nil {
 					t.Fatalf("%s does not validate: %v\n%s", name, errs, docs[name])
 				}
@@ -330,7 +337,7 @@ func TestVariablesAgainstSchema(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			doc, errs := gqlparser.LoadQuery(schema, tc.doc)
+			doc, errs := loadQuery(schema, tc.doc)
 			if errs != nil {
 				t.Fatal(errs)
 			}
@@ -351,7 +358,7 @@ func TestSchemaRejects(t *testing.T) {
 		`mutation { inventorySetQuantities(input: {name: "available", reason: "correction", quantities: []}) @idempotent { userErrors { code } } }`,
 		`query { customers(first: 1) { nodes { defaultEmailAddress } } }`,
 	} {
-		if _, errs := gqlparser.LoadQuery(schema, doc); errs == nil {
+		if _, errs := loadQuery(schema, doc); errs == nil {
 			t.Errorf("the schema accepts %s", doc)
 		}
 	}
