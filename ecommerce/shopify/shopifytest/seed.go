@@ -15,50 +15,69 @@ func Sign(secret string, body []byte) string { return webhook.Sign(webhook.Base6
 
 // Address is a postal address as Shopify's MailingAddress holds it.
 type Address struct {
+	// FirstName, LastName and Company name the recipient.
 	FirstName, LastName, Company string
-	Address1, Address2, City     string
-	Province, ProvinceCode, Zip  string
+	// Address1, Address2 and City are the street lines and the town.
+	Address1, Address2, City string
+	// Province, ProvinceCode and Zip are the region and postal code.
+	Province, ProvinceCode, Zip string
 	// Country is the ISO 3166-1 alpha-2 code.
 	Country string
-	Phone   string
+	// Phone is the recipient's phone number.
+	Phone string
 }
 
 // Tracking is one tracking entry of a fulfilment.
 type Tracking struct {
+	// Company is the carrier, Number the tracking number, URL its page.
 	Company, Number, URL string
 }
 
 // ProductInput describes a product to add.
 type ProductInput struct {
+	// Title is the product's name.
 	Title string
 	// Status is ACTIVE (default), DRAFT or ARCHIVED.
-	Status   string
+	Status string
+	// Variants are the product's variants, one SKU each.
 	Variants []VariantInput
 }
 
-// VariantInput describes one variant. Price is a decimal string in the
-// shop currency. Available is the initial stock at every location.
+// VariantInput describes one variant.
 type VariantInput struct {
-	SKU, Title, Barcode, Price string
-	Available                  int
+	// SKU must be unique in the shop (or empty).
+	SKU string
+	// Title defaults to "Default Title"; Barcode is the GTIN, if any.
+	Title, Barcode string
+	// Price is a decimal string in the shop currency.
+	Price string
+	// Available is the initial stock at every location.
+	Available int
 }
 
 // Product is a product as the fake holds it.
 type Product struct {
-	ID       string
-	Title    string
+	// ID is the product's GID.
+	ID string
+	// Title is the product's name.
+	Title string
+	// Variants are its variants, in order.
 	Variants []Variant
 }
 
 // Variant is one variant of a Product.
 type Variant struct {
+	// ID is the variant's GID, SKU its SKU and InventoryItemID the GID of
+	// its inventory item.
 	ID, SKU, InventoryItemID string
 }
 
 // CustomerInput describes a customer to add.
 type CustomerInput struct {
+	// FirstName, LastName, Email and Phone are the customer's contact data.
 	FirstName, LastName, Email, Phone string
-	Address                           *Address
+	// Address is the default address, if any.
+	Address *Address
 }
 
 // OrderInput describes an order to add. Amounts are decimal strings in the
@@ -70,75 +89,97 @@ type OrderInput struct {
 	Email, CustomerID string
 	// Currency defaults to the shop currency.
 	Currency string
-	Lines    []LineInput
+	// Lines are the order lines; at least one.
+	Lines []LineInput
 	// Shipping is the shipping charge; TaxRate a fraction (0.2) applied to
 	// the subtotal and shipping.
 	Shipping, TaxRate string
 	// Unpaid leaves the order pending; otherwise a SALE of the total is
 	// captured.
 	Unpaid bool
+	// ShipTo is the shipping (and billing) address.
 	ShipTo *Address
-	Note   string
+	// Note is the order note.
+	Note string
 }
 
 // LineInput is one order line. A SKU of a product added before links its
 // variant; an unknown SKU makes a custom line.
 type LineInput struct {
+	// SKU and Title describe the item; Title defaults to the product's.
 	SKU, Title string
-	Quantity   int
-	// Price is the unit price; Discount a discount per unit.
+	// Quantity is the number of units, at least 1.
+	Quantity int
+	// Price is the unit price (default the variant's); Discount a discount
+	// per unit.
 	Price, Discount string
 }
 
 // Order is an order as the fake holds it.
 type Order struct {
+	// ID is the order's GID and Name its name ("#1001").
 	ID, Name string
 	// FulfillmentOrderID is the order's one fulfilment order.
 	FulfillmentOrderID string
-	Lines              []Line
+	// Lines are the order's line items.
+	Lines []Line
 	// Total is the current total price, Refunded what was refunded.
 	Total, Refunded string
-	Cancelled       bool
+	// Cancelled reports a cancelled order.
+	Cancelled bool
 	// FinancialStatus and FulfillmentStatus are Shopify's display statuses.
 	FinancialStatus, FulfillmentStatus string
-	UpdatedAt                          string
+	// UpdatedAt is the order's updatedAt.
+	UpdatedAt string
 }
 
 // Line is one line item of an Order.
 type Line struct {
-	ID, SKU                    string
-	Quantity, CurrentQuantity  int
-	Fulfilled, Unfulfilled     int
+	// ID is the line item's GID and SKU its SKU.
+	ID, SKU string
+	// Quantity is the quantity ordered, CurrentQuantity after edits.
+	Quantity, CurrentQuantity int
+	// Fulfilled and Unfulfilled split the current quantity.
+	Fulfilled, Unfulfilled int
+	// FulfillmentOrderLineItemID is the line's fulfilment order line item.
 	FulfillmentOrderLineItemID string
 }
 
 // Fulfillment is a fulfilment as the fake holds it.
 type Fulfillment struct {
-	ID       string
-	Status   string
+	// ID is the fulfilment's GID; Status SUCCESS or CANCELLED.
+	ID, Status string
+	// Tracking is its tracking info.
 	Tracking []Tracking
 	// Lines maps line item IDs to fulfilled quantities.
-	Lines     map[string]int
+	Lines map[string]int
+	// UpdatedAt is the fulfilment's updatedAt.
 	UpdatedAt string
 }
 
 // RefundInput describes a refund.
 type RefundInput struct {
+	// Lines are the line quantities refunded.
 	Lines []RefundLineInput
 	// Shipping is a refunded shipping amount.
 	Shipping string
-	Note     string
+	// Note is the refund's note (its reason).
+	Note string
 }
 
-// RefundLineInput refunds a quantity of one line item (by ID).
+// RefundLineInput refunds a quantity of one line item.
 type RefundLineInput struct {
+	// LineItemID is the line item's GID.
 	LineItemID string
-	Quantity   int
-	Restock    bool
+	// Quantity is the number of units refunded.
+	Quantity int
+	// Restock returns the units to stock (restock type RETURN).
+	Restock bool
 }
 
 // Level is an inventory level.
 type Level struct {
+	// Available and OnHand are the named quantities.
 	Available, OnHand int
 	// Set reports whether inventorySetQuantities ever set it.
 	Set bool

@@ -56,11 +56,14 @@ type Options struct {
 	Currency string
 	// Locations names the stock locations (default [DefaultLocation]).
 	Locations []string
-	// BucketSize, RestoreRate and MaxQueryCost set the cost-based rate
-	// limit: the bucket's capacity in points, the points restored per
-	// second, and the highest cost one query may request.
-	BucketSize   int
-	RestoreRate  int
+	// BucketSize is the leaky bucket's capacity in cost points (default
+	// DefaultBucketSize).
+	BucketSize int
+	// RestoreRate is the points restored per second (default
+	// DefaultRestoreRate).
+	RestoreRate int
+	// MaxQueryCost is the highest cost one query may request (default
+	// DefaultMaxQueryCost).
 	MaxQueryCost int
 	// Clock stamps records and drives the leaky bucket (default the system
 	// clock). Share a connectortest.Clock with the client under test to run
