@@ -2,6 +2,7 @@ package shopify
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -235,6 +236,20 @@ func (c *Client) Ping(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return out.Shop.Name, nil
+}
+
+// GraphQL runs any query or mutation document against the Admin API and
+// decodes its data into out: the escape hatch for what the connector does
+// not map. It is paced like every other call (the pacer learns the
+// document's cost from its first answer), throttles are retried, queries
+// are retried on transient failures and mutations are not, and errors are
+// classified as for the connector's own calls. userErrors are data here:
+// select and check them yourself.
+func (c *Client) GraphQL(ctx context.Context, doc string, vars map[string]any, out any) error {
+	h := sha256.Sum256([]byte(doc))
+	mutation := strings.HasPrefix(strings.TrimSpace(doc), "mutation")
+	_, err := c.run(ctx, call{op: fmt.Sprintf("graphql.%x", h[:4]), doc: doc, vars: vars, mutation: mutation}, out)
+	return err
 }
 
 // Orders, Customers, Products, Refunds, Inventory and Fulfillments implement

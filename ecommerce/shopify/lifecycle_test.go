@@ -2,6 +2,7 @@ package shopify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -157,5 +158,24 @@ func TestOrderGet(t *testing.T) {
 	}
 	if c2, err := g.Get(context.Background(), o.ID); err != nil || c2.Key != o.Name {
 		t.Errorf("Get(%s) = %v, %v", o.ID, c2.Key, err)
+	}
+}
+
+// TestGraphQLEscapeHatch reads a field the connector does not map.
+func TestGraphQLEscapeHatch(t *testing.T) {
+	e := newEnv(t, shopifytest.Options{Shop: "acme"}, Config{})
+	var out struct {
+		Shop struct {
+			MyshopifyDomain string `json:"myshopifyDomain"`
+		} `json:"shop"`
+	}
+	if err := e.shop.GraphQL(context.Background(), `{ shop { myshopifyDomain } }`, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Shop.MyshopifyDomain != "acme.myshopify.com" {
+		t.Errorf("domain %q", out.Shop.MyshopifyDomain)
+	}
+	if err := e.shop.GraphQL(context.Background(), `{ shop { nope } }`, nil, &out); !errors.Is(err, connector.Invalid) {
+		t.Errorf("unknown field: %v, want Invalid", err)
 	}
 }
