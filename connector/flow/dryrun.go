@@ -6,10 +6,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/junctionhq/junction/connector"
 	"github.com/junctionhq/junction/connector/store"
+	"github.com/junctionhq/junction/mapping"
 )
 
 // DryRunReport says what a flow would do from its checkpoint.
@@ -26,8 +25,10 @@ type DryRunEntry struct {
 	Version connector.Version
 	// Action is "create", "update", "delete", "skip:<reason>" or "park:<kind>".
 	Action string
-	// Diff shows what would change against what was last written (go-cmp
-	// format: "-" last written, "+" would write); empty for a create.
+	// Changes lists what would change against what was last written, field
+	// by field with JSON paths; empty for a create.
+	Changes []mapping.Change
+	// Diff is Changes as text, one "path: old → new" line each.
 	Diff string
 	// Detail explains a skip or a park.
 	Detail string
@@ -158,7 +159,12 @@ func (r *flowRunner[S, D]) dryOne(ctx context.Context, ch connector.Change[S], s
 		e.Action = "update"
 		var prev D
 		if json.Unmarshal(last.Entity, &prev) == nil {
-			e.Diff = cmp.Diff(prev, d, decimalEqual)
+			e.Changes = mapping.Diff(prev, d)
+			lines := make([]string, len(e.Changes))
+			for i, c := range e.Changes {
+				lines[i] = c.String()
+			}
+			e.Diff = strings.Join(lines, "\n")
 		}
 	}
 	seen[ch.Key] = entry

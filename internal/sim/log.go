@@ -113,7 +113,7 @@ func (l *Log[T]) Changes(ctx context.Context, after connector.Cursor) iter.Seq2[
 			for j, k := range order {
 				c := entries[k]
 				if j == len(order)-1 {
-					delivered = start + k + 1 // now both of a swapped pair are out
+					delivered = start + i + 1 // now both of a swapped pair are out
 				}
 				c.Cursor = connector.Cursor(strconv.Itoa(delivered))
 				if !yield(c, nil) {

@@ -40,6 +40,9 @@ func TestLogCursorsAreSafeUnderReorderAndDuplicates(t *testing.T) {
 	if len(got) == n || !swapped {
 		t.Fatalf("faults had no effect: %d deliveries, swapped=%v", len(got), swapped)
 	}
+	if last := got[len(got)-1].Cursor; last != "300" {
+		t.Errorf("the last cursor is %s, want 300: a reader would read events again", last)
+	}
 	// Resuming from the cursor of delivery i must yield every event not yet
 	// delivered by deliveries 0..i.
 	for i, c := range got {
