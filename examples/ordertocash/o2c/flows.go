@@ -28,7 +28,7 @@ func (in *Integration) addFlows() error {
 		}),
 		flow.Add(e, flow.Flow[canonical.Shipment, canonical.Shipment]{
 			Name: FlowConfirm, Source: in.Courier.Tracking(), Map: flow.Identity[canonical.Shipment],
-			Sink: in.ERP.ShipmentConfirmations(),
+			Sink: in.ERP.ShipmentConfirmations(), Filter: toConfirm,
 			// Tracking events are snapshots of a parcel: a later one (delivered,
 			// voided) still applies when an earlier one is parked.
 			Parked: flow.ContinuePastParked,

@@ -61,8 +61,13 @@ func (in *Integration) customerToERP(ctx context.Context, env flow.Env, c canoni
 				return out, connector.Errorf(connector.Transient, "crosswalk", "link %s: %w", emailRef, err)
 			}
 		}
-		if err := env.XRef.Link(ctx, entCustomer, id, shopRef); err != nil {
-			return out, connector.Errorf(connector.Transient, "crosswalk", "link %s: %w", shopRef, err)
+		// The shop's ref says it is a "customer"; the engine knows the change
+		// by the feed's system and key alone, and finds the account to update
+		// by that ref. Both must lead to the first account.
+		for _, r := range []canonical.ExternalRef{shopRef, {System: shopRef.System, ID: shopRef.ID}} {
+			if err := env.XRef.Link(ctx, entCustomer, id, r); err != nil {
+				return out, connector.Errorf(connector.Transient, "crosswalk", "link %s: %w", r, err)
+			}
 		}
 	}
 	return out, nil
@@ -163,6 +168,19 @@ func (in *Integration) toBook(_ context.Context, c connector.Change[canonical.Sh
 	}
 	if now, ok := in.ERP.Shipment(c.Key); ok && now.Status == canonical.ShipmentCancelled {
 		return false, "the ERP cancelled the despatch before a label was bought"
+	}
+	return true, ""
+}
+
+// toConfirm keeps the carrier's events from collection on, and voids. A
+// label bought is not yet a parcel sent: until the carrier collects it the
+// label can be voided (a cancelled shipment), and the ERP, which posts a
+// despatch and invoices it as soon as it hears it is sent, must not hear of it
+// before. A void then reaches the ERP as a cancellation of a despatch it has
+// not posted, which returns the quantities to the order for the next wave.
+func toConfirm(_ context.Context, c connector.Change[canonical.Shipment]) (bool, string) {
+	if c.Op != connector.Delete && c.Entity.Status == canonical.ShipmentLabelCreated {
+		return false, "a label bought is not a parcel sent: the ERP hears of it when the carrier collects it"
 	}
 	return true, ""
 }
