@@ -1,0 +1,537 @@
+package bctest
+
+import (
+	"time"
+
+	"github.com/junctionhq/junction/canonical"
+)
+
+// The fake's records. Field names follow the API v2.0 resource types:
+// https://learn.microsoft.com/dynamics365/business-central/dev-itpro/api-reference/v2.0/resources/dynamics_customer
+// (and dynamics_item, dynamics_salesorder, dynamics_salesorderline,
+// dynamics_salesshipment, dynamics_salesinvoice, dynamics_itemledgerentry).
+
+type customer struct {
+	id, number, displayName, typ                          string
+	addressLine1, addressLine2, city, state, country, zip string
+	phone, email, website, currencyCode, taxRegNo         string
+	blocked                                               string // "", "Ship", "Invoice", "All"
+	creditLimit, balanceDue                               canonical.Decimal
+	modified                                              time.Time
+	ver                                                   int64
+}
+
+type item struct {
+	id, number, displayName, typ, gtin, baseUnit string
+	blocked, priceIncludesTax                    bool
+	unitPrice, unitCost, inventory               canonical.Decimal
+	taxPercent                                   canonical.Decimal // the fake's VAT rate for lines of this item
+	modified                                     time.Time
+	ver                                          int64
+}
+
+type orderLine struct {
+	id                                          string
+	sequence                                    int
+	lineType, objectNumber, description, uom    string
+	itemID                                      string
+	quantity, unitPrice, discountAmount         canonical.Decimal
+	discountPercent                             canonical.Decimal
+	shipped, invoiced, shipQty, invoiceQty      canonical.Decimal
+	taxPercent                                  canonical.Decimal
+	shipmentDate                                canonical.Date
+	ver                                         int64
+	amount, tax, invoiceDiscountAllocation, net canonical.Decimal // computed
+}
+
+type address struct {
+	name, contact, line1, line2, city, state, country, zip string
+}
+
+type order struct {
+	id, number, extDoc     string
+	cust                   *customer
+	orderDate, postingDate canonical.Date
+	requestedDelivery      canonical.Date
+	currencyCode           string
+	shipTo                 address
+	phone, email           string
+	discountAmount         canonical.Decimal
+	lines                  []*orderLine
+	nextSeq                int
+	status                 string // "Draft", "In Review", "Open"
+	lock                   string // why Business Central refuses changes; "" when editable
+	modified               time.Time
+	ver                    int64
+	exclTax, tax, inclTax  canonical.Decimal // computed
+}
+
+type postedLine struct {
+	id                              string
+	sequence                        int
+	lineType, objectNumber, descr   string
+	uom                             string
+	quantity, unitPrice, discount   canonical.Decimal
+	taxPercent, amount, tax, amtInc canonical.Decimal
+	shipmentDate                    canonical.Date
+}
+
+type shipment struct {
+	id, number, orderNumber, extDoc string
+	cust                            *customer
+	postingDate                     canonical.Date
+	currencyCode                    string
+	shipTo                          address
+	lines                           []*postedLine
+	modified                        time.Time
+	ver                             int64
+}
+
+type invoice struct {
+	id, number, orderNumber, orderID, extDoc string
+	cust                                     *customer
+	invoiceDate, postingDate, dueDate        canonical.Date
+	currencyCode                             string
+	shipTo                                   address
+	status                                   string // "Draft", "Open", "Paid", "Canceled"
+	lines                                    []*postedLine
+	exclTax, tax, inclTax, remaining         canonical.Decimal
+	modified                                 time.Time
+	ver                                      int64
+}
+
+type ledgerEntry struct {
+	id                                  string
+	entryNumber                         int
+	itemNumber                          string
+	postingDate                         canonical.Date
+	entryType, documentType, documentNo string
+	description                         string
+	quantity                            canonical.Decimal
+	modified                            time.Time
+}
+
+// ---- rendering ----
+
+func blockedValue(b string) string {
+	if b == "" {
+		return " "
+	}
+	return b
+}
+
+func (c *customer) obj() obj {
+	return obj{
+		{"@odata.etag", etag(c.ver)},
+		{"id", c.id},
+		{"number", c.number},
+		{"displayName", c.displayName},
+		{"type", c.typ},
+		{"addressLine1", c.addressLine1},
+		{"addressLine2", c.addressLine2},
+		{"city", c.city},
+		{"state", c.state},
+		{"country", c.country},
+		{"postalCode", c.zip},
+		{"phoneNumber", c.phone},
+		{"email", c.email},
+		{"website", c.website},
+		{"salespersonCode", ""},
+		{"balanceDue", c.balanceDue},
+		{"creditLimit", c.creditLimit},
+		{"taxLiable", false},
+		{"taxAreaId", zeroGUID},
+		{"taxAreaDisplayName", ""},
+		{"taxRegistrationNumber", c.taxRegNo},
+		{"currencyId", zeroGUID},
+		{"currencyCode", c.currencyCode},
+		{"paymentTermsId", zeroGUID},
+		{"shipmentMethodId", zeroGUID},
+		{"paymentMethodId", zeroGUID},
+		{"blocked", blockedValue(c.blocked)},
+		{"lastModifiedDateTime", c.modified},
+	}
+}
+
+const zeroGUID = "00000000-0000-0000-0000-000000000000"
+
+func (it *item) obj() obj {
+	return obj{
+		{"@odata.etag", etag(it.ver)},
+		{"id", it.id},
+		{"number", it.number},
+		{"displayName", it.displayName},
+		{"type", it.typ},
+		{"itemCategoryId", zeroGUID},
+		{"itemCategoryCode", ""},
+		{"blocked", it.blocked},
+		{"gtin", it.gtin},
+		{"inventory", it.inventory},
+		{"unitPrice", it.unitPrice},
+		{"priceIncludesTax", it.priceIncludesTax},
+		{"unitCost", it.unitCost},
+		{"taxGroupId", zeroGUID},
+		{"taxGroupCode", ""},
+		{"baseUnitOfMeasureId", zeroGUID},
+		{"baseUnitOfMeasureCode", it.baseUnit},
+		{"generalProductPostingGroupId", zeroGUID},
+		{"generalProductPostingGroupCode", ""},
+		{"inventoryPostingGroupId", zeroGUID},
+		{"inventoryPostingGroupCode", ""},
+		{"lastModifiedDateTime", it.modified},
+	}
+}
+
+func (o *order) obj(expandLines bool) obj {
+	cn, cid, cname := "", zeroGUID, ""
+	if o.cust != nil {
+		cn, cid, cname = o.cust.number, o.cust.id, o.cust.displayName
+	}
+	sell := address{}
+	if o.cust != nil {
+		sell = address{line1: o.cust.addressLine1, line2: o.cust.addressLine2, city: o.cust.city,
+			state: o.cust.state, country: o.cust.country, zip: o.cust.zip}
+	}
+	fullyShipped := len(o.lines) > 0
+	for _, l := range o.lines {
+		if l.shipped.Cmp(l.quantity) < 0 {
+			fullyShipped = false
+		}
+	}
+	out := obj{
+		{"@odata.etag", etag(o.ver)},
+		{"id", o.id},
+		{"number", o.number},
+		{"externalDocumentNumber", o.extDoc},
+		{"orderDate", o.orderDate},
+		{"postingDate", o.postingDate},
+		{"customerId", cid},
+		{"customerNumber", cn},
+		{"customerName", cname},
+		{"billToName", cname},
+		{"billToCustomerId", cid},
+		{"billToCustomerNumber", cn},
+		{"shipToName", o.shipTo.name},
+		{"shipToContact", o.shipTo.contact},
+		{"sellToAddressLine1", sell.line1},
+		{"sellToAddressLine2", sell.line2},
+		{"sellToCity", sell.city},
+		{"sellToCountry", sell.country},
+		{"sellToState", sell.state},
+		{"sellToPostCode", sell.zip},
+		{"billToAddressLine1", sell.line1},
+		{"billToAddressLine2", sell.line2},
+		{"billToCity", sell.city},
+		{"billToCountry", sell.country},
+		{"billToState", sell.state},
+		{"billToPostCode", sell.zip},
+		{"shipToAddressLine1", o.shipTo.line1},
+		{"shipToAddressLine2", o.shipTo.line2},
+		{"shipToCity", o.shipTo.city},
+		{"shipToCountry", o.shipTo.country},
+		{"shipToState", o.shipTo.state},
+		{"shipToPostCode", o.shipTo.zip},
+		{"shortcutDimension1Code", ""},
+		{"shortcutDimension2Code", ""},
+		{"currencyId", zeroGUID},
+		{"currencyCode", o.currencyCode},
+		{"pricesIncludeTax", false},
+		{"paymentTermsId", zeroGUID},
+		{"shipmentMethodId", zeroGUID},
+		{"salesperson", ""},
+		{"partialShipping", true},
+		{"requestedDeliveryDate", o.requestedDelivery},
+		{"discountAmount", o.discountAmount},
+		{"discountAppliedBeforeTax", true},
+		{"totalAmountExcludingTax", o.exclTax},
+		{"totalTaxAmount", o.tax},
+		{"totalAmountIncludingTax", o.inclTax},
+		{"fullyShipped", fullyShipped},
+		{"status", o.status},
+		{"lastModifiedDateTime", o.modified},
+		{"phoneNumber", o.phone},
+		{"email", o.email},
+	}
+	if expandLines {
+		lines := make([]obj, len(o.lines))
+		for i, l := range o.lines {
+			lines[i] = l.obj(o.id)
+		}
+		out = append(out, field{"salesOrderLines", lines})
+	}
+	return out
+}
+
+func (l *orderLine) obj(documentID string) obj {
+	itemID, accountID := zeroGUID, zeroGUID
+	if l.lineType == "Item" {
+		itemID = l.itemID
+	}
+	return obj{
+		{"@odata.etag", etag(l.ver)},
+		{"id", l.id},
+		{"documentId", documentID},
+		{"sequence", l.sequence},
+		{"itemId", itemID},
+		{"accountId", accountID},
+		{"lineType", l.lineType},
+		{"lineObjectNumber", l.objectNumber},
+		{"description", l.description},
+		{"unitOfMeasureId", zeroGUID},
+		{"unitOfMeasureCode", l.uom},
+		{"quantity", l.quantity},
+		{"unitPrice", l.unitPrice},
+		{"discountAmount", l.discountAmount},
+		{"discountPercent", l.discountPercent},
+		{"discountAppliedBeforeTax", true},
+		{"amountExcludingTax", l.amount},
+		{"taxCode", ""},
+		{"taxPercent", l.taxPercent},
+		{"totalTaxAmount", l.tax},
+		{"amountIncludingTax", add(l.net, l.tax)},
+		{"invoiceDiscountAllocation", l.invoiceDiscountAllocation},
+		{"netAmount", l.net},
+		{"netTaxAmount", l.tax},
+		{"netAmountIncludingTax", add(l.net, l.tax)},
+		{"shipmentDate", l.shipmentDate},
+		{"shippedQuantity", l.shipped},
+		{"invoicedQuantity", l.invoiced},
+		{"invoiceQuantity", l.invoiceQty},
+		{"shipQuantity", l.shipQty},
+		{"itemVariantId", zeroGUID},
+	}
+}
+
+func (sh *shipment) obj(expandLines bool) obj {
+	cn, cname := "", ""
+	if sh.cust != nil {
+		cn, cname = sh.cust.number, sh.cust.displayName
+	}
+	out := obj{
+		{"@odata.etag", etag(sh.ver)},
+		{"id", sh.id},
+		{"number", sh.number},
+		{"externalDocumentNumber", sh.extDoc},
+		{"invoiceDate", sh.postingDate},
+		{"postingDate", sh.postingDate},
+		{"dueDate", sh.postingDate},
+		{"customerPurchaseOrderReference", sh.extDoc},
+		{"customerNumber", cn},
+		{"customerName", cname},
+		{"billToName", cname},
+		{"billToCustomerNumber", cn},
+		{"shipToName", sh.shipTo.name},
+		{"shipToContact", sh.shipTo.contact},
+		{"shipToAddressLine1", sh.shipTo.line1},
+		{"shipToAddressLine2", sh.shipTo.line2},
+		{"shipToCity", sh.shipTo.city},
+		{"shipToCountry", sh.shipTo.country},
+		{"shipToState", sh.shipTo.state},
+		{"shipToPostCode", sh.shipTo.zip},
+		{"currencyCode", sh.currencyCode},
+		{"orderNumber", sh.orderNumber},
+		{"paymentTermsCode", ""},
+		{"shipmentMethodCode", ""},
+		{"salesperson", ""},
+		{"pricesIncludeTax", false},
+		{"lastModifiedDateTime", sh.modified},
+		{"phoneNumber", ""},
+		{"email", ""},
+	}
+	if expandLines {
+		lines := make([]obj, len(sh.lines))
+		for i, l := range sh.lines {
+			lines[i] = obj{
+				{"@odata.etag", etag(sh.ver)},
+				{"id", l.id},
+				{"documentId", sh.id},
+				{"documentNo", sh.number},
+				{"sequence", l.sequence},
+				{"lineType", l.lineType},
+				{"lineObjectNumber", l.objectNumber},
+				{"description", l.descr},
+				{"unitOfMeasureCode", l.uom},
+				{"unitPrice", l.unitPrice},
+				{"quantity", l.quantity},
+				{"discountPercent", canonical.Decimal{}},
+				{"taxPercent", l.taxPercent},
+				{"shipmentDate", l.shipmentDate},
+			}
+		}
+		out = append(out, field{"salesShipmentLines", lines})
+	}
+	return out
+}
+
+func (inv *invoice) obj(expandLines bool) obj {
+	cn, cid, cname := "", zeroGUID, ""
+	if inv.cust != nil {
+		cn, cid, cname = inv.cust.number, inv.cust.id, inv.cust.displayName
+	}
+	out := obj{
+		{"@odata.etag", etag(inv.ver)},
+		{"id", inv.id},
+		{"number", inv.number},
+		{"externalDocumentNumber", inv.extDoc},
+		{"invoiceDate", inv.invoiceDate},
+		{"postingDate", inv.postingDate},
+		{"dueDate", inv.dueDate},
+		{"customerPurchaseOrderReference", inv.extDoc},
+		{"customerId", cid},
+		{"customerNumber", cn},
+		{"customerName", cname},
+		{"billToName", cname},
+		{"billToCustomerId", cid},
+		{"billToCustomerNumber", cn},
+		{"shipToName", inv.shipTo.name},
+		{"shipToContact", inv.shipTo.contact},
+		{"shipToAddressLine1", inv.shipTo.line1},
+		{"shipToAddressLine2", inv.shipTo.line2},
+		{"shipToCity", inv.shipTo.city},
+		{"shipToCountry", inv.shipTo.country},
+		{"shipToState", inv.shipTo.state},
+		{"shipToPostCode", inv.shipTo.zip},
+		{"currencyId", zeroGUID},
+		{"shortcutDimension1Code", ""},
+		{"shortcutDimension2Code", ""},
+		{"currencyCode", inv.currencyCode},
+		{"orderId", inv.orderID},
+		{"orderNumber", inv.orderNumber},
+		{"paymentTermsId", zeroGUID},
+		{"shipmentMethodId", zeroGUID},
+		{"salesperson", ""},
+		{"pricesIncludeTax", false},
+		{"remainingAmount", inv.remaining},
+		{"discountAmount", canonical.Decimal{}},
+		{"discountAppliedBeforeTax", true},
+		{"totalAmountExcludingTax", inv.exclTax},
+		{"totalTaxAmount", inv.tax},
+		{"totalAmountIncludingTax", inv.inclTax},
+		{"status", inv.status},
+		{"lastModifiedDateTime", inv.modified},
+		{"phoneNumber", ""},
+		{"email", ""},
+	}
+	if expandLines {
+		lines := make([]obj, len(inv.lines))
+		for i, l := range inv.lines {
+			lines[i] = obj{
+				{"@odata.etag", etag(inv.ver)},
+				{"id", l.id},
+				{"documentId", inv.id},
+				{"sequence", l.sequence},
+				{"itemId", zeroGUID},
+				{"accountId", zeroGUID},
+				{"lineType", l.lineType},
+				{"lineObjectNumber", l.objectNumber},
+				{"description", l.descr},
+				{"unitOfMeasureId", zeroGUID},
+				{"unitOfMeasureCode", l.uom},
+				{"unitPrice", l.unitPrice},
+				{"quantity", l.quantity},
+				{"discountAmount", l.discount},
+				{"discountPercent", canonical.Decimal{}},
+				{"discountAppliedBeforeTax", true},
+				{"amountExcludingTax", l.amount},
+				{"taxCode", ""},
+				{"taxPercent", l.taxPercent},
+				{"totalTaxAmount", l.tax},
+				{"amountIncludingTax", l.amtInc},
+				{"invoiceDiscountAllocation", canonical.Decimal{}},
+				{"netAmount", l.amount},
+				{"netTaxAmount", l.tax},
+				{"netAmountIncludingTax", l.amtInc},
+				{"shipmentDate", l.shipmentDate},
+				{"itemVariantId", zeroGUID},
+			}
+		}
+		out = append(out, field{"salesInvoiceLines", lines})
+	}
+	return out
+}
+
+func (e *ledgerEntry) obj() obj {
+	return obj{
+		{"@odata.etag", etag(int64(e.entryNumber))},
+		{"id", e.id},
+		{"entryNumber", e.entryNumber},
+		{"itemNumber", e.itemNumber},
+		{"postingDate", e.postingDate},
+		{"entryType", e.entryType},
+		{"sourceNumber", ""},
+		{"sourceType", " "},
+		{"documentNumber", e.documentNo},
+		{"documentType", e.documentType},
+		{"description", e.description},
+		{"quantity", e.quantity},
+		{"salesAmountActual", canonical.Decimal{}},
+		{"costAmountActual", canonical.Decimal{}},
+		{"lastModifiedDateTime", e.modified},
+	}
+}
+
+// ---- arithmetic ----
+
+// add, sub and mul never fail for business amounts; on an overflow they
+// keep the left operand, which the fake never reaches.
+func add(a, b canonical.Decimal) canonical.Decimal {
+	r, err := a.Add(b)
+	if err != nil {
+		return a
+	}
+	return r
+}
+
+func sub(a, b canonical.Decimal) canonical.Decimal {
+	r, err := a.Sub(b)
+	if err != nil {
+		return a
+	}
+	return r
+}
+
+func mul(a, b canonical.Decimal) canonical.Decimal {
+	r, err := a.Mul(b)
+	if err != nil {
+		return a
+	}
+	return r
+}
+
+var hundred = canonical.DecimalFromInt(100)
+
+// recalc computes the line amounts and the order's totals: line amount =
+// quantity × unit price − line discount, the order discount shared over
+// the lines, tax per line at the line's rate, all rounded to cents.
+func (o *order) recalc() {
+	var total canonical.Decimal
+	for _, l := range o.lines {
+		l.amount = sub(mul(l.quantity, l.unitPrice), l.discountAmount).Round(2, canonical.HalfUp)
+		total = add(total, l.amount)
+	}
+	shares := make([]canonical.Decimal, len(o.lines))
+	if !o.discountAmount.IsZero() && total.IsPos() {
+		weights := make([]canonical.Decimal, len(o.lines))
+		for i, l := range o.lines {
+			weights[i] = l.amount
+			if l.amount.IsNeg() {
+				weights[i] = canonical.Decimal{}
+			}
+		}
+		if parts, err := (canonical.Money{Amount: o.discountAmount, Currency: "EUR"}).Allocate(weights...); err == nil {
+			for i, p := range parts {
+				shares[i] = p.Amount
+			}
+		}
+	}
+	o.exclTax, o.tax = canonical.Decimal{}, canonical.Decimal{}
+	for i, l := range o.lines {
+		l.invoiceDiscountAllocation = shares[i]
+		l.net = sub(l.amount, shares[i])
+		q, _ := mul(l.net, l.taxPercent).Quo(hundred)
+		l.tax = q.Round(2, canonical.HalfUp)
+		o.exclTax = add(o.exclTax, l.net)
+		o.tax = add(o.tax, l.tax)
+	}
+	o.inclTax = add(o.exclTax, o.tax)
+}
