@@ -222,9 +222,9 @@ func (s *stockSync) dryRun(ctx context.Context) error {
 	for _, e := range rep.Entries {
 		switch {
 		case e.Action == "update":
-			fmt.Fprintf(s.w, "   update %s @ %s, diff against the create before it in this run (- before, + after):\n", e.Key, e.Version)
-			for _, l := range changedLines(e.Diff) {
-				fmt.Fprintf(s.w, "     %s\n", strings.ReplaceAll(l, "\t", "  "))
+			fmt.Fprintf(s.w, "   update %s @ %s, against the create before it in this run:\n", e.Key, e.Version)
+			for _, c := range e.Changes {
+				fmt.Fprintf(s.w, "     %s\n", c)
 			}
 		case strings.HasPrefix(e.Action, "park:"):
 			fmt.Fprintf(s.w, "   %s %s @ %s: %s\n", e.Action, e.Key, e.Version, e.Detail)
@@ -413,36 +413,6 @@ func describe(o store.Outcome) string {
 	default:
 		return fmt.Sprintf("parked as %s: %s", o.Exception, o.Detail)
 	}
-}
-
-// changedLines trims a go-cmp diff to its changed lines and the fields that
-// enclose them, dropping the fields that did not change.
-func changedLines(diff string) []string {
-	var out []string
-	var open []int // indexes in out of the openers enclosing the current line
-	var changed []bool
-	for _, l := range strings.Split(strings.TrimRight(diff, "\n"), "\n") {
-		body := strings.TrimSpace(l[min(1, len(l)):])
-		switch {
-		case strings.HasPrefix(l, "-"), strings.HasPrefix(l, "+"):
-			out = append(out, l)
-			for i := range changed {
-				changed[i] = true
-			}
-		case strings.HasSuffix(body, "{"):
-			open, changed = append(open, len(out)), append(changed, false)
-			out = append(out, l)
-		case body == "}" || body == "},":
-			n := len(open) - 1
-			if !changed[n] {
-				out = out[:open[n]] // nothing changed inside: drop the block
-			} else {
-				out = append(out, l)
-			}
-			open, changed = open[:n], changed[:n]
-		}
-	}
-	return out
 }
 
 // counts renders action tallies in a stable order: "create 7, update 2".
