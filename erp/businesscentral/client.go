@@ -112,6 +112,10 @@ type Config struct {
 	// leaves currencyCode empty on documents in it; the connector fills it
 	// in, and leaves it out of documents it writes in it.
 	LocalCurrency canonical.CurrencyCode
+	// LocalCountry is the company's country (ISO 3166-1 alpha-2). Business
+	// Central leaves the country of addresses in it empty; the connector
+	// fills it in when reading. Without it such addresses are left out.
+	LocalCountry string
 	// Units maps canonical units to Business Central unit-of-measure codes
 	// ("C62" → "PCS"). A unit not in the map is left to the item's default
 	// sales unit when writing, and read back as canonical.UnitOne.

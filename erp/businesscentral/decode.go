@@ -26,6 +26,22 @@ func (c *Client) currency(code string) canonical.CurrencyCode {
 	return canonical.CurrencyCode(strings.ToUpper(code))
 }
 
+// address builds a canonical address. Business Central leaves the country
+// empty for the company's own country; Config.LocalCountry fills it in.
+// Without a country the address is left out, as canonical addresses need
+// one.
+func (c *Client) address(name, line1, line2, city, state, zip, country, phone string) canonical.Address {
+	country = strings.ToUpper(strings.TrimSpace(country))
+	if country == "" {
+		country = c.cfg.LocalCountry
+	}
+	a := canonical.Address{Name: name, Lines: nonEmpty(line1, line2), City: city, Region: state, PostalCode: zip, Country: country, Phone: phone}
+	if country == "" {
+		return canonical.Address{}
+	}
+	return a
+}
+
 // unit maps a Business Central unit-of-measure code to a canonical unit.
 func (c *Client) unit(code string) canonical.UnitCode {
 	if u, ok := c.unitOf[strings.ToUpper(code)]; ok {
@@ -80,13 +96,9 @@ func (c *Client) customer(b bcCustomer) canonical.Customer {
 		out.CreditLimit = &lim
 	}
 	if b.AddressLine1 != "" || b.AddressLine2 != "" || b.City != "" || b.PostalCode != "" || b.Country != "" {
-		a := canonical.Address{City: b.City, Region: b.State, PostalCode: b.PostalCode, Country: strings.ToUpper(b.Country)}
-		for _, l := range []string{b.AddressLine1, b.AddressLine2} {
-			if l != "" {
-				a.Lines = append(a.Lines, l)
-			}
+		if a := c.address("", b.AddressLine1, b.AddressLine2, b.City, b.State, b.PostalCode, b.Country, ""); !a.IsZero() {
+			out.Addresses = []canonical.Address{a}
 		}
-		out.Addresses = []canonical.Address{a}
 	}
 	if b.TaxRegistrationNumber != "" {
 		out.TaxIDs = []canonical.TaxID{{Scheme: "VAT", Country: strings.ToUpper(b.Country), Value: b.TaxRegistrationNumber}}
@@ -130,10 +142,10 @@ func (c *Client) order(b bcOrder) canonical.SalesOrder {
 		CustomerPO: b.ExternalDocumentNumber,
 		Customer: canonical.PartyRef{Name: b.CustomerName, Email: b.Email,
 			Refs: []canonical.ExternalRef{{System: c.system, ID: b.CustomerNumber}}},
-		ShipTo: canonical.Address{Name: b.ShipToName, Phone: b.PhoneNumber, City: b.ShipToCity, Region: b.ShipToState,
-			PostalCode: b.ShipToPostCode, Country: strings.ToUpper(b.ShipToCountry), Lines: nonEmpty(b.ShipToAddressLine1, b.ShipToAddressLine2)},
-		BillTo: canonical.Address{Name: b.BillToName, City: b.BillToCity, Region: b.BillToState,
-			PostalCode: b.BillToPostCode, Country: strings.ToUpper(b.BillToCountry), Lines: nonEmpty(b.BillToAddressLine1, b.BillToAddressLine2)},
+		ShipTo: c.address(b.ShipToName, b.ShipToAddressLine1, b.ShipToAddressLine2, b.ShipToCity, b.ShipToState,
+			b.ShipToPostCode, b.ShipToCountry, b.PhoneNumber),
+		BillTo: c.address(b.BillToName, b.BillToAddressLine1, b.BillToAddressLine2, b.BillToCity, b.BillToState,
+			b.BillToPostCode, b.BillToCountry, ""),
 		Currency:         cur,
 		Status:           orderStatus(b),
 		PricesIncludeTax: b.PricesIncludeTax,
@@ -215,8 +227,8 @@ func (c *Client) shipment(b bcShipment) canonical.Shipment {
 	sh := canonical.Shipment{
 		Meta:   canonical.Meta{Refs: []canonical.ExternalRef{c.ref(b.Number, b.ETag)}, UpdatedAt: b.LastModifiedDateTime},
 		Number: b.Number, Order: b.OrderNumber, Status: canonical.ShipmentShipped,
-		ShipTo: canonical.Address{Name: b.ShipToName, City: b.ShipToCity, Region: b.ShipToState, PostalCode: b.ShipToPostCode,
-			Country: strings.ToUpper(b.ShipToCountry), Lines: nonEmpty(b.ShipToAddressLine1, b.ShipToAddressLine2)},
+		ShipTo: c.address(b.ShipToName, b.ShipToAddressLine1, b.ShipToAddressLine2, b.ShipToCity, b.ShipToState,
+			b.ShipToPostCode, b.ShipToCountry, ""),
 		Service: b.ShipmentMethodCode,
 	}
 	if !b.PostingDate.IsZero() {
@@ -274,8 +286,8 @@ func (c *Client) invoice(b bcInvoice) canonical.Invoice {
 		Meta:   canonical.Meta{Refs: []canonical.ExternalRef{c.ref(b.Number, b.ETag)}, UpdatedAt: b.LastModifiedDateTime},
 		Number: b.Number, Status: invoiceStatus(b), IssueDate: b.InvoiceDate.Date, DueDate: b.DueDate.Date,
 		Customer: canonical.PartyRef{Name: b.CustomerName, Refs: []canonical.ExternalRef{{System: c.system, ID: b.CustomerNumber}}},
-		BillTo: canonical.Address{Name: b.BillToName, City: b.BillToCity, Region: b.BillToState, PostalCode: b.BillToPostCode,
-			Country: strings.ToUpper(b.BillToCountry), Lines: nonEmpty(b.BillToAddressLine1, b.BillToAddressLine2)},
+		BillTo: c.address(b.BillToName, b.BillToAddressLine1, b.BillToAddressLine2, b.BillToCity, b.BillToState,
+			b.BillToPostCode, b.BillToCountry, ""),
 		Currency:         cur,
 		PricesIncludeTax: b.PricesIncludeTax,
 		Paid:             money(sub(b.TotalAmountIncludingTax, b.RemainingAmount)),

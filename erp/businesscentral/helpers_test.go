@@ -66,6 +66,20 @@ func config(srv *bctest.Server, clock connector.Clock) businesscentral.Config {
 	}
 }
 
+// newEnvOn connects another Client to an existing fake.
+func newEnvOn(t testing.TB, srv *bctest.Server, mod func(*businesscentral.Config)) *businesscentral.Client {
+	t.Helper()
+	cfg := config(srv, connectortest.NewClock(epoch))
+	if mod != nil {
+		mod(&cfg)
+	}
+	bc, err := businesscentral.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bc
+}
+
 func seed(srv *bctest.Server) error {
 	if _, err := srv.AddCustomer(bctest.CustomerInput{Number: "C10000", Name: "Ng GmbH", Email: "buyer@ng.example", Country: "DE"}); err != nil {
 		return err

@@ -365,8 +365,10 @@ func (sh *shipment) obj(expandLines bool) obj {
 
 func (inv *invoice) obj(expandLines bool) obj {
 	cn, cid, cname := "", zeroGUID, ""
-	if inv.cust != nil {
-		cn, cid, cname = inv.cust.number, inv.cust.id, inv.cust.displayName
+	bill := address{}
+	if c := inv.cust; c != nil {
+		cn, cid, cname = c.number, c.id, c.displayName
+		bill = address{line1: c.addressLine1, line2: c.addressLine2, city: c.city, state: c.state, country: c.country, zip: c.zip}
 	}
 	out := obj{
 		{"@odata.etag", etag(inv.ver)},
@@ -385,6 +387,18 @@ func (inv *invoice) obj(expandLines bool) obj {
 		{"billToCustomerNumber", cn},
 		{"shipToName", inv.shipTo.name},
 		{"shipToContact", inv.shipTo.contact},
+		{"sellToAddressLine1", bill.line1},
+		{"sellToAddressLine2", bill.line2},
+		{"sellToCity", bill.city},
+		{"sellToCountry", bill.country},
+		{"sellToState", bill.state},
+		{"sellToPostCode", bill.zip},
+		{"billToAddressLine1", bill.line1},
+		{"billToAddressLine2", bill.line2},
+		{"billToCity", bill.city},
+		{"billToCountry", bill.country},
+		{"billToState", bill.state},
+		{"billToPostCode", bill.zip},
 		{"shipToAddressLine1", inv.shipTo.line1},
 		{"shipToAddressLine2", inv.shipTo.line2},
 		{"shipToCity", inv.shipTo.city},
