@@ -19,6 +19,7 @@ type customer struct {
 	creditLimit, balanceDue                               canonical.Decimal
 	modified                                              time.Time
 	ver                                                   int64
+	cache                                                 rendered
 }
 
 type item struct {
@@ -28,6 +29,7 @@ type item struct {
 	taxPercent                                   canonical.Decimal // the fake's VAT rate for lines of this item
 	modified                                     time.Time
 	ver                                          int64
+	cache                                        rendered
 }
 
 type orderLine struct {
@@ -64,6 +66,7 @@ type order struct {
 	modified               time.Time
 	ver                    int64
 	exclTax, tax, inclTax  canonical.Decimal // computed
+	cache, cacheLines      rendered
 }
 
 type postedLine struct {
@@ -85,6 +88,7 @@ type shipment struct {
 	lines                           []*postedLine
 	modified                        time.Time
 	ver                             int64
+	cache, cacheLines               rendered
 }
 
 type invoice struct {
@@ -98,6 +102,7 @@ type invoice struct {
 	exclTax, tax, inclTax, remaining         canonical.Decimal
 	modified                                 time.Time
 	ver                                      int64
+	cache, cacheLines                        rendered
 }
 
 type ledgerEntry struct {
@@ -109,9 +114,29 @@ type ledgerEntry struct {
 	description                         string
 	quantity                            canonical.Decimal
 	modified                            time.Time
+	cache                               rendered
 }
 
 // ---- rendering ----
+
+// rendered caches an entity's rendering for one version, so that listing a
+// large entity set does not render every entity on every page. A change
+// that is not a new version (a balance, an inventory) resets it.
+type rendered struct {
+	ver   int64
+	o     obj
+	valid bool
+}
+
+// get returns the cached rendering of version ver, or renders and caches it.
+func (r *rendered) get(ver int64, render func() obj) obj {
+	if r.valid && r.ver == ver {
+		return r.o
+	}
+	o := render()
+	*r = rendered{ver: ver, o: o, valid: true}
+	return o
+}
 
 func blockedValue(b string) string {
 	if b == "" {
@@ -120,7 +145,9 @@ func blockedValue(b string) string {
 	return b
 }
 
-func (c *customer) obj() obj {
+func (c *customer) obj() obj { return c.cache.get(c.ver, c.render) }
+
+func (c *customer) render() obj {
 	return obj{
 		{"@odata.etag", etag(c.ver)},
 		{"id", c.id},
@@ -155,7 +182,9 @@ func (c *customer) obj() obj {
 
 const zeroGUID = "00000000-0000-0000-0000-000000000000"
 
-func (it *item) obj() obj {
+func (it *item) obj() obj { return it.cache.get(it.ver, it.render) }
+
+func (it *item) render() obj {
 	return obj{
 		{"@odata.etag", etag(it.ver)},
 		{"id", it.id},
@@ -183,6 +212,13 @@ func (it *item) obj() obj {
 }
 
 func (o *order) obj(expandLines bool) obj {
+	if expandLines {
+		return o.cacheLines.get(o.ver, func() obj { return o.render(true) })
+	}
+	return o.cache.get(o.ver, func() obj { return o.render(false) })
+}
+
+func (o *order) render(expandLines bool) obj {
 	cn, cid, cname := "", zeroGUID, ""
 	if o.cust != nil {
 		cn, cid, cname = o.cust.number, o.cust.id, o.cust.displayName
@@ -303,6 +339,13 @@ func (l *orderLine) obj(documentID string) obj {
 }
 
 func (sh *shipment) obj(expandLines bool) obj {
+	if expandLines {
+		return sh.cacheLines.get(sh.ver, func() obj { return sh.render(true) })
+	}
+	return sh.cache.get(sh.ver, func() obj { return sh.render(false) })
+}
+
+func (sh *shipment) render(expandLines bool) obj {
 	cn, cname := "", ""
 	if sh.cust != nil {
 		cn, cname = sh.cust.number, sh.cust.displayName
@@ -364,6 +407,13 @@ func (sh *shipment) obj(expandLines bool) obj {
 }
 
 func (inv *invoice) obj(expandLines bool) obj {
+	if expandLines {
+		return inv.cacheLines.get(inv.ver, func() obj { return inv.render(true) })
+	}
+	return inv.cache.get(inv.ver, func() obj { return inv.render(false) })
+}
+
+func (inv *invoice) render(expandLines bool) obj {
 	cn, cid, cname := "", zeroGUID, ""
 	bill := address{}
 	if c := inv.cust; c != nil {
@@ -464,7 +514,9 @@ func (inv *invoice) obj(expandLines bool) obj {
 	return out
 }
 
-func (e *ledgerEntry) obj() obj {
+func (e *ledgerEntry) obj() obj { return e.cache.get(0, e.render) }
+
+func (e *ledgerEntry) render() obj {
 	return obj{
 		{"@odata.etag", etag(int64(e.entryNumber))},
 		{"id", e.id},

@@ -582,6 +582,7 @@ func (s *Server) post(o *order, doInvoice bool) *apiError {
 		s.invoices = append(s.invoices, inv)
 		if c != nil {
 			c.balanceDue = add(c.balanceDue, inv.inclTax)
+			c.cache.valid = false
 		}
 		s.notify("salesInvoices", inv.id, "created")
 	}
@@ -612,6 +613,7 @@ func (s *Server) moveStock(itemNo string, qty canonical.Decimal, entryType, docT
 		return
 	}
 	it.inventory = add(it.inventory, qty)
+	it.cache.valid = false
 	s.ledger = append(s.ledger, &ledgerEntry{id: newGUID(), entryNumber: len(s.ledger) + 1, itemNumber: itemNo,
 		postingDate: s.today(), entryType: entryType, documentType: docType, documentNo: docNo,
 		description: descr, quantity: qty, modified: s.stamp()})

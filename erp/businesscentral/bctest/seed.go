@@ -144,6 +144,7 @@ func (s *Server) SetBalance(number string, balance canonical.Decimal) error {
 		return fmt.Errorf("%w: customer %s", ErrNotFound, number)
 	}
 	c.balanceDue = balance
+	c.cache.valid = false
 	return nil
 }
 
@@ -460,6 +461,7 @@ func (s *Server) ShipOrder(number string, qty map[int]canonical.Decimal, invoice
 	if o == nil {
 		return "", fmt.Errorf("%w: order %s", ErrNotFound, number)
 	}
+	o.cache.valid, o.cacheLines.valid = false, false
 	for _, l := range o.lines {
 		if qty == nil {
 			l.shipQty = sub(l.quantity, l.shipped)
@@ -551,6 +553,7 @@ func (s *Server) PayInvoice(number string, amount canonical.Decimal) error {
 	inv.remaining = sub(inv.remaining, amount)
 	if inv.cust != nil {
 		inv.cust.balanceDue = sub(inv.cust.balanceDue, amount)
+		inv.cust.cache.valid = false
 	}
 	if inv.remaining.IsZero() {
 		inv.status = "Paid"
