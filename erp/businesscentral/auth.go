@@ -35,8 +35,9 @@ type ClientCredentials struct {
 	// TokenURL is the token endpoint. Default
 	// https://login.microsoftonline.com/{Config.TenantID}/oauth2/v2.0/token.
 	TokenURL string
-	// ClientID and ClientSecret are the app registration's credentials.
-	ClientID     string
+	// ClientID is the app registration's application (client) ID.
+	ClientID string
+	// ClientSecret is a client secret of the app registration.
 	ClientSecret string
 	// Scope is the scope asked for (default DefaultScope).
 	Scope string

@@ -310,7 +310,9 @@ func (c *Client) observe(a *httpx.Attempt) {
 
 // Company is a company of the environment.
 type Company struct {
-	ID          string `json:"id"`
+	// ID is the company's id, Config.CompanyID.
+	ID string `json:"id"`
+	// Name and DisplayName are the company's names.
 	Name        string `json:"name"`
 	DisplayName string `json:"displayName"`
 }

@@ -47,12 +47,19 @@ const MaxClientState = 2048
 
 // Subscription is a webhook subscription.
 type Subscription struct {
-	ID              string    `json:"subscriptionId"`
-	NotificationURL string    `json:"notificationUrl"`
-	Resource        string    `json:"resource"`
-	ClientState     string    `json:"clientState"`
-	Expires         time.Time `json:"expirationDateTime"`
-	ETag            string    `json:"@odata.etag"`
+	// ID is the subscriptionId.
+	ID string `json:"subscriptionId"`
+	// NotificationURL is where notifications are sent.
+	NotificationURL string `json:"notificationUrl"`
+	// Resource is the entity set subscribed to, such as
+	// "/api/v2.0/companies(…)/salesOrders".
+	Resource string `json:"resource"`
+	// ClientState is the shared secret sent with every notification.
+	ClientState string `json:"clientState"`
+	// Expires is the expirationDateTime, three days after the last renewal.
+	Expires time.Time `json:"expirationDateTime"`
+	// ETag is the subscription's ETag, for If-Match on renewal.
+	ETag string `json:"@odata.etag"`
 }
 
 // EntitySet returns the entity set the subscription's resource names
@@ -234,12 +241,17 @@ type notificationBody struct {
 
 // Notification is one entry of a notification.
 type Notification struct {
+	// SubscriptionID names the subscription that notifies.
 	SubscriptionID string `json:"subscriptionId"`
-	ClientState    string `json:"clientState"`
-	Resource       string `json:"resource"`
+	// ClientState is the subscription's shared secret.
+	ClientState string `json:"clientState"`
+	// Resource is the changed record ("api/v2.0/companies(…)/items(…)")
+	// or, for a collection, the entity set with a $filter.
+	Resource string `json:"resource"`
 	// ChangeType is "created", "updated", "deleted" or "collection" (many
 	// records changed; Resource then carries a $filter).
-	ChangeType           string    `json:"changeType"`
+	ChangeType string `json:"changeType"`
+	// LastModifiedDateTime is when the record last changed.
 	LastModifiedDateTime time.Time `json:"lastModifiedDateTime"`
 }
 
@@ -266,8 +278,9 @@ type WebhookConfig struct {
 	// MaxBody limits a notification body (default 4 MiB: a thousand
 	// notifications fit in well under one).
 	MaxBody int64
-	// Clock and Logger as in webhook.Config.
-	Clock  connector.Clock
+	// Clock times de-duplication (default the system clock).
+	Clock connector.Clock
+	// Logger gets a line per request (default: discard).
 	Logger *slog.Logger
 }
 

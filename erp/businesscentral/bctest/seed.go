@@ -26,9 +26,11 @@ const (
 type CustomerInput struct {
 	// Number is the customer number; empty takes the next ("C10000", ...).
 	Number string
-	Name   string
-	Email  string
-	Phone  string
+	// Name is the displayName.
+	Name string
+	// Email and Phone are the contact details.
+	Email string
+	Phone string
 	// Address fields.
 	AddressLine1, City, PostalCode, Country string
 	// Currency is the customer's currency (default the company's).
@@ -43,10 +45,14 @@ type CustomerInput struct {
 
 // Customer is a customer as the fake holds it.
 type Customer struct {
+	// ID, Number, Name (displayName), Email, Currency and Blocked are the
+	// customer's fields.
 	ID, Number, Name, Email, Currency, Blocked string
-	CreditLimit, Balance                       canonical.Decimal
-	ETag                                       string
-	LastModified                               time.Time
+	// CreditLimit and Balance (balanceDue) are its credit.
+	CreditLimit, Balance canonical.Decimal
+	// ETag and LastModified are its version.
+	ETag         string
+	LastModified time.Time
 }
 
 // AddCustomer creates a customer and returns it.
@@ -158,7 +164,8 @@ func (s *Server) RenameCustomer(number, name string) error {
 type ItemInput struct {
 	// Number is the item number (the SKU); empty takes the next.
 	Number string
-	Name   string
+	// Name is the displayName.
+	Name string
 	// UnitPrice is the sales price.
 	UnitPrice canonical.Decimal
 	// Inventory is the opening stock, booked as a positive adjustment.
@@ -168,17 +175,23 @@ type ItemInput struct {
 	// Unit is the base unit of measure code (default "PCS").
 	Unit string
 	// GTIN is the barcode.
-	GTIN    string
+	GTIN string
+	// Blocked refuses new lines with the item.
 	Blocked bool
 }
 
 // Item is an item as the fake holds it.
 type Item struct {
+	// ID, Number, Name and Unit (baseUnitOfMeasureCode) are the item's
+	// fields.
 	ID, Number, Name, Unit string
-	UnitPrice, Inventory   canonical.Decimal
-	Blocked                bool
-	ETag                   string
-	LastModified           time.Time
+	// UnitPrice and Inventory are its price and stock.
+	UnitPrice, Inventory canonical.Decimal
+	// Blocked refuses new lines with the item.
+	Blocked bool
+	// ETag and LastModified are its version.
+	ETag         string
+	LastModified time.Time
 }
 
 // AddItem creates an item with opening stock and returns it.
@@ -255,28 +268,41 @@ func (s *Server) SetItemBlocked(number string, blocked bool) error {
 
 // OrderLine is a sales order line as the fake holds it.
 type OrderLine struct {
+	// ID is the line's id and Sequence its line number (10000, 20000, …).
 	ID       string
 	Sequence int
 	// Type is the lineType ("Item", "Account", "Comment", ...) and Number
 	// the lineObjectNumber (the item number for an item line).
-	Type, Number, Description                  string
-	Quantity, UnitPrice, Discount              canonical.Decimal
+	Type, Number, Description string
+	// Quantity, UnitPrice and Discount (discountAmount) are what was
+	// ordered.
+	Quantity, UnitPrice, Discount canonical.Decimal
+	// Shipped, Invoiced, ShipQuantity (to ship next) and NetAmount (after
+	// discounts, before tax) are the line's progress and value.
 	Shipped, Invoiced, ShipQuantity, NetAmount canonical.Decimal
 }
 
 // Order is a sales order as the fake holds it.
 type Order struct {
+	// ID, Number, ExternalDocumentNumber, CustomerNumber, Currency and
+	// Status are the order's fields.
 	ID, Number, ExternalDocumentNumber, CustomerNumber, Currency, Status string
 	// Locked is the reason Business Central refuses changes, or "".
-	Locked                   string
-	Discount                 canonical.Decimal
-	TotalExclTax, TotalTax   canonical.Decimal
-	TotalInclTax             canonical.Decimal
-	ShipToName, ShipToCity   string
-	ShipToCountry            string
-	Lines                    []OrderLine
-	ETag                     string
-	LastModified             time.Time
+	Locked string
+	// Discount is the order's discountAmount.
+	Discount canonical.Decimal
+	// TotalExclTax, TotalTax and TotalInclTax are the order's totals.
+	TotalExclTax, TotalTax, TotalInclTax canonical.Decimal
+	// ShipToName, ShipToCity and ShipToCountry are from the ship-to
+	// address.
+	ShipToName, ShipToCity, ShipToCountry string
+	// Lines are the order's lines, by sequence.
+	Lines []OrderLine
+	// ETag and LastModified are the order's version.
+	ETag         string
+	LastModified time.Time
+	// OrderDate and RequestedDate are the order date and the requested
+	// delivery date.
 	OrderDate, RequestedDate canonical.Date
 }
 
@@ -335,14 +361,19 @@ func (s *Server) Orders() []Order {
 // OrderInput describes a sales order to seed directly, as if a user had
 // typed it into Business Central.
 type OrderInput struct {
-	CustomerNumber         string
+	// CustomerNumber names an existing customer.
+	CustomerNumber string
+	// ExternalDocumentNumber is the channel's reference, if any.
 	ExternalDocumentNumber string
-	Lines                  []OrderLineInput
+	// Lines are the item lines.
+	Lines []OrderLineInput
 }
 
 // OrderLineInput is one item line of an OrderInput.
 type OrderLineInput struct {
-	Item     string
+	// Item is the item number.
+	Item string
+	// Quantity is the quantity ordered.
 	Quantity canonical.Decimal
 	// UnitPrice overrides the item's price when set.
 	UnitPrice *canonical.Decimal
@@ -485,16 +516,24 @@ func (s *Server) ShipOrder(number string, qty map[int]canonical.Decimal, invoice
 
 // PostedLine is a line of a posted shipment or invoice.
 type PostedLine struct {
-	Sequence         int
-	Type, Number     string
+	// Sequence is the order line's number the line comes from.
+	Sequence int
+	// Type is the lineType and Number the lineObjectNumber.
+	Type, Number string
+	// Quantity is what was shipped or invoiced; Amount the invoice line's
+	// amount excluding tax (zero on a shipment).
 	Quantity, Amount canonical.Decimal
 }
 
 // Shipment is a posted sales shipment.
 type Shipment struct {
+	// ID, Number, OrderNumber and ExternalDocumentNumber are the
+	// shipment's fields.
 	ID, Number, OrderNumber, ExternalDocumentNumber string
-	Lines                                           []PostedLine
-	LastModified                                    time.Time
+	// Lines are the shipped lines.
+	Lines []PostedLine
+	// LastModified is when it was posted.
+	LastModified time.Time
 }
 
 // Shipments returns the posted sales shipments, in posting order.
@@ -514,10 +553,16 @@ func (s *Server) Shipments() []Shipment {
 
 // Invoice is a posted sales invoice.
 type Invoice struct {
+	// ID, Number, OrderNumber, ExternalDocumentNumber and Status ("Open",
+	// "Paid") are the invoice's fields.
 	ID, Number, OrderNumber, ExternalDocumentNumber, Status string
-	TotalExclTax, TotalInclTax, Remaining                   canonical.Decimal
-	Lines                                                   []PostedLine
-	LastModified                                            time.Time
+	// TotalExclTax, TotalInclTax and Remaining (remainingAmount) are its
+	// amounts.
+	TotalExclTax, TotalInclTax, Remaining canonical.Decimal
+	// Lines are the invoiced lines.
+	Lines []PostedLine
+	// LastModified is when it last changed.
+	LastModified time.Time
 }
 
 // Invoices returns the posted sales invoices, in posting order.

@@ -93,16 +93,19 @@ type Options struct {
 	// TenantID, Environment and CompanyID name the environment and the one
 	// company (defaults DefaultTenantID, DefaultEnvironment,
 	// DefaultCompanyID).
-	TenantID    string
+	TenantID string
+	// Environment is the environment's name in the URL.
 	Environment string
-	CompanyID   string
+	// CompanyID is the one company's id.
+	CompanyID string
 	// CompanyName is the company's display name.
 	CompanyName string
 	// Currency is the company's local currency code (default "EUR").
 	Currency string
 	// ClientID and ClientSecret are the credentials the token endpoint
 	// accepts (defaults DefaultClientID, DefaultClientSecret).
-	ClientID     string
+	ClientID string
+	// ClientSecret is the secret that goes with ClientID.
 	ClientSecret string
 	// TokenLifetime is how long an issued access token is valid on Clock
 	// (default DefaultTokenLifetime).
@@ -132,9 +135,13 @@ type Options struct {
 	// DefaultSubscriptionLifetime, DefaultHandshakeTimeout,
 	// DefaultCollectionThreshold and DefaultRetryWindow).
 	SubscriptionLifetime time.Duration
-	HandshakeTimeout     time.Duration
-	CollectionThreshold  int
-	RetryWindow          time.Duration
+	// HandshakeTimeout bounds the subscriber's answer to a handshake.
+	HandshakeTimeout time.Duration
+	// CollectionThreshold is the number of changes above which one
+	// collection notification is sent.
+	CollectionThreshold int
+	// RetryWindow is how long failed notifications are retried.
+	RetryWindow time.Duration
 	// WebhookClient sends handshakes and notifications (default an
 	// http.Client with HandshakeTimeout as its timeout).
 	WebhookClient *http.Client
@@ -181,12 +188,15 @@ type Server struct {
 	TokenURL string
 	// TenantID, Environment and CompanyID name the environment and its
 	// company.
-	TenantID    string
+	TenantID string
+	// Environment is the environment's name.
 	Environment string
-	CompanyID   string
+	// CompanyID is the company's id.
+	CompanyID string
 	// ClientID and ClientSecret are the credentials the token endpoint
 	// accepts.
-	ClientID     string
+	ClientID string
+	// ClientSecret is the secret that goes with ClientID.
 	ClientSecret string
 	// Scope is the scope to ask a token for.
 	Scope string

@@ -132,7 +132,7 @@ func TestAPI(t *testing.T) {
 		{name: "too long", method: "POST", path: company + "/customers", body: `{"displayName":"` + strings.Repeat("x", 101) + `"}`, status: 400, contains: "Application_StringExceededLength"},
 		{name: "manual order number", method: "POST", path: company + "/salesOrders", body: `{"customerNumber":"C10000","number":"X1"}`, status: 400, contains: "You may not enter numbers manually"},
 		{name: "deep insert with a bad line creates nothing", method: "POST", path: company + "/salesOrders",
-			body: `{"customerNumber":"C10000","salesOrderLines":[{"lineObjectNumber":"MUG-01","quantity":1},{"lineObjectNumber":"NOPE","quantity":1}]}`,
+			body:   `{"customerNumber":"C10000","salesOrderLines":[{"lineObjectNumber":"MUG-01","quantity":1},{"lineObjectNumber":"NOPE","quantity":1}]}`,
 			status: 400, contains: "Internal_InvalidTableRelation"},
 		{name: "PATCH without If-Match", method: "PATCH", path: company + "/customers(" + "%s" + ")", body: `{"email":"a@b.example"}`, status: 400, contains: "BadRequest_InvalidToken"},
 		{name: "PATCH with a stale If-Match", method: "PATCH", path: company + "/customers(" + "%s" + ")", body: `{"email":"a@b.example"}`,

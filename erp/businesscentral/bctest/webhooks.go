@@ -42,6 +42,8 @@ type note struct {
 
 // Subscription is a webhook subscription as the fake holds it.
 type Subscription struct {
+	// ID, NotificationURL, Resource and ClientState are the subscription's
+	// fields.
 	ID, NotificationURL, Resource, ClientState string
 	// Expires is the expirationDateTime.
 	Expires time.Time
