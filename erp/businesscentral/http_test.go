@@ -110,6 +110,7 @@ func TestRateLimitAnswered429(t *testing.T) {
 					c.Retry.MaxElapsed = time.Hour
 					c.Retry.InitialInterval = 10 * time.Second
 					c.Retry.MaxInterval = time.Minute
+					c.Retry.MaxWait = 10 * time.Minute // above the longest jittered backoff
 				})
 			addCustomers(t, e.srv, 15)
 			start := e.clock.Now()
