@@ -124,6 +124,11 @@ type Config struct {
 	// are booked to, as lines of type Account. Without it an order with
 	// charges is Invalid.
 	ChargeAccount string
+	// CreditAccount is the G/L account that credit-note lines without a SKU
+	// (a price correction, a refunded shipping charge) are booked to.
+	// Without it such a line is Invalid; lines with a SKU are item lines,
+	// which put the goods back into stock when posted.
+	CreditAccount string
 	// StockLocation is the Location of stock levels (default
 	// DefaultStockLocation).
 	StockLocation string
@@ -155,6 +160,7 @@ type Client struct {
 	orders    *writeState
 	customers *writeState
 	confirms  *writeState
+	credits   *writeState
 }
 
 var _ erp.ERP = (*Client)(nil)
@@ -192,7 +198,7 @@ func New(cfg Config) (*Client, error) {
 		cfg.StockLocation = DefaultStockLocation
 	}
 	c := &Client{cfg: cfg, system: cfg.System, clock: cfg.Clock, log: cfg.Logger, unitOf: map[string]canonical.UnitCode{},
-		orders: newWriteState(), customers: newWriteState(), confirms: newWriteState()}
+		orders: newWriteState(), customers: newWriteState(), confirms: newWriteState(), credits: newWriteState()}
 	for u, code := range cfg.Units {
 		c.unitOf[strings.ToUpper(code)] = u
 	}

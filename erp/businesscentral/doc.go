@@ -38,7 +38,8 @@
 //     sales invoices with their lines; Stock reads inventory as stock
 //     levels, driven by the item ledger.
 //   - ShipmentConfirmations posts shipments made outside Business Central
-//     (shipAndInvoice); CreditNotes is not supported yet.
+//     (shipAndInvoice); CreditNotes issues posted sales credit memos against
+//     invoices, keyed by externalDocumentNumber.
 //
 // Sources read changes by lastModifiedDateTime (or, for stock, by item
 // ledger entry number) with server-driven paging: Prefer:

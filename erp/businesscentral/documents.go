@@ -191,19 +191,3 @@ func (c *Client) postedShipment(ctx context.Context, filter string, orderBy ...s
 	}
 	return page.Value[0], true, nil
 }
-
-// CreditNotes returns the credit-note sink.
-//
-// Not implemented yet: every write is refused with the Unsupported kind.
-// Business Central takes credit notes as salesCreditMemos (with an
-// invoiceNumber and the Microsoft.NAV.post action); the fake does not
-// model them.
-func (c *Client) CreditNotes() connector.Sink[canonical.CreditNote] { return creditNoteSink{c} }
-
-type creditNoteSink struct{ c *Client }
-
-// Apply refuses every write with the Unsupported kind.
-func (s creditNoteSink) Apply(context.Context, connector.Write[canonical.CreditNote]) (connector.Result, error) {
-	return connector.Result{}, s.c.errorf(connector.Unsupported, "creditNotes.apply",
-		"credit notes are not supported by this connector yet (salesCreditMemos)")
-}

@@ -105,9 +105,10 @@ func (c *Client) validation(op, what string, err error) error {
 	if err == nil {
 		return nil
 	}
-	e := c.errorf(connector.Invalid, op, "%s is invalid: %w", what, err)
 	if fe, ok := err.(interface{ FieldErrors() []canonical.FieldError }); ok {
-		e.Fields = fe.FieldErrors()
+		e := c.errorf(connector.Invalid, op, "%s is invalid", what)
+		e.Fields, e.Err = fe.FieldErrors(), err
+		return e
 	}
-	return e
+	return c.errorf(connector.Invalid, op, "%s is invalid: %w", what, err)
 }

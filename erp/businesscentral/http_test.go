@@ -167,15 +167,17 @@ func TestServerErrorsRetried(t *testing.T) {
 	}
 }
 
-// failPOSTs answers the first fail POSTs 503 itself, and counts POSTs.
+// failPOSTs answers the first fail POSTs 503 itself (those whose path
+// ends in only, when set), and counts them.
 type failPOSTs struct {
 	next  http.RoundTripper
 	fail  int64
+	only  string
 	count atomic.Int64
 }
 
 func (f *failPOSTs) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Method != http.MethodPost || strings.HasSuffix(r.URL.Path, "/token") {
+	if r.Method != http.MethodPost || strings.HasSuffix(r.URL.Path, "/token") || (f.only != "" && !strings.HasSuffix(r.URL.Path, f.only)) {
 		return f.next.RoundTrip(r)
 	}
 	if f.count.Add(1) <= f.fail {

@@ -8,7 +8,8 @@
 //   - companies, and per company customers, items, salesOrders with
 //     salesOrderLines (deep insert on POST, the lines as their own entity
 //     set, and the Microsoft.NAV.shipAndInvoice action), salesShipments and
-//     salesInvoices with their lines, and itemLedgerEntries;
+//     salesInvoices with their lines, salesCreditMemos (deep insert and the
+//     Microsoft.NAV.post action), and itemLedgerEntries;
 //   - OData query options: $filter (eq, ne, gt, ge, lt, le, and, or, not,
 //     parentheses; strings, numbers, booleans, dates, DateTimeOffsets and
 //     GUIDs), $orderby, $top, $skip, $select and $expand of document lines;
@@ -27,7 +28,8 @@
 //   - a sliding-window rate limit per client answered 429 with Retry-After,
 //     and injectable 503s and latency;
 //   - document numbering ("101001" for orders, "102001" shipments,
-//     "103001" invoices, "C10000" customers);
+//     "103001" invoices, "1001" draft and "104001" posted credit memos,
+//     "C10000" customers);
 //   - webhook subscriptions (/subscriptions) with the validationToken
 //     handshake on create and renew, a three-day expiry, clientState, and
 //     notifications sent on DeliverNotifications, including "collection"

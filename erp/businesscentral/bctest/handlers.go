@@ -113,6 +113,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, rest string) {
 		e = s.servePosted(w, r, segs[1:], "salesShipments", "salesShipmentLines")
 	case "salesInvoices":
 		e = s.servePosted(w, r, segs[1:], "salesInvoices", "salesInvoiceLines")
+	case "salesCreditMemos":
+		e = s.serveCreditMemos(w, r, segs[1:])
 	case "itemLedgerEntries":
 		e = s.serveLedger(w, r, segs[1:])
 	default:

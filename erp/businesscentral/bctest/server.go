@@ -219,6 +219,7 @@ type Server struct {
 	orders     []*order
 	shipments  []*shipment
 	invoices   []*invoice
+	memos      []*creditMemo
 	ledger     []*ledgerEntry
 	subs       []*subscription
 	nextNumber map[string]int
@@ -572,7 +573,8 @@ func etag(v int64) string {
 
 // number returns the next document number of a series.
 func (s *Server) number(series string) string {
-	start := map[string]int{"customer": 10000, "order": 101001, "shipment": 102001, "invoice": 103001, "item": 1000}
+	start := map[string]int{"customer": 10000, "order": 101001, "shipment": 102001, "invoice": 103001, "item": 1000,
+		"memo": 1001, "postedMemo": 104001}
 	n, ok := s.nextNumber[series]
 	if !ok {
 		n = start[series]

@@ -24,7 +24,7 @@ import (
 // webhookSets are the entity sets the fake sends notifications for: those
 // of the documented list of webhook-supported entities that it models.
 // Sales shipments and item ledger entries are not on that list.
-var webhookSets = []string{"customers", "items", "salesOrders", "salesInvoices"}
+var webhookSets = []string{"customers", "items", "salesOrders", "salesInvoices", "salesCreditMemos"}
 
 type subscription struct {
 	id, notificationURL, resource, set, clientState string

@@ -1,0 +1,379 @@
+package bctest
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/junctionhq/junction/canonical"
+)
+
+// Sales credit memos, as in
+// https://learn.microsoft.com/dynamics365/business-central/dev-itpro/api-reference/v2.0/resources/dynamics_salescreditmemo
+// A memo is created as a draft (with its lines, deep insert) and posted
+// with the Microsoft.NAV.post action, which gives it a posted number,
+// takes its total off the customer's balance and the invoice it is linked
+// to, and books item lines back into stock.
+
+type creditMemo struct {
+	id, number, extDoc    string
+	cust                  *customer
+	invoice               *invoice
+	memoDate, postingDate canonical.Date
+	currencyCode          string
+	status                string // "Draft", "Open"
+	lines                 []*postedLine
+	exclTax, tax, inclTax canonical.Decimal
+	modified              time.Time
+	ver                   int64
+	cache, cacheLines     rendered
+}
+
+func (m *creditMemo) obj(expandLines bool) obj {
+	if expandLines {
+		return m.cacheLines.get(m.ver, func() obj { return m.render(true) })
+	}
+	return m.cache.get(m.ver, func() obj { return m.render(false) })
+}
+
+func (m *creditMemo) render(expandLines bool) obj {
+	cn, cid, cname := "", zeroGUID, ""
+	bill := address{}
+	if c := m.cust; c != nil {
+		cn, cid, cname = c.number, c.id, c.displayName
+		bill = address{line1: c.addressLine1, line2: c.addressLine2, city: c.city, state: c.state, country: c.country, zip: c.zip}
+	}
+	invID, invNo := zeroGUID, ""
+	if m.invoice != nil {
+		invID, invNo = m.invoice.id, m.invoice.number
+	}
+	out := obj{
+		{"@odata.etag", etag(m.ver)},
+		{"id", m.id},
+		{"number", m.number},
+		{"externalDocumentNumber", m.extDoc},
+		{"creditMemoDate", m.memoDate},
+		{"postingDate", m.postingDate},
+		{"dueDate", m.memoDate},
+		{"customerId", cid},
+		{"customerNumber", cn},
+		{"customerName", cname},
+		{"billToName", cname},
+		{"billToCustomerId", cid},
+		{"billToCustomerNumber", cn},
+		{"sellToAddressLine1", bill.line1},
+		{"sellToAddressLine2", bill.line2},
+		{"sellToCity", bill.city},
+		{"sellToCountry", bill.country},
+		{"sellToState", bill.state},
+		{"sellToPostCode", bill.zip},
+		{"billToAddressLine1", bill.line1},
+		{"billToAddressLine2", bill.line2},
+		{"billToCity", bill.city},
+		{"billToCountry", bill.country},
+		{"billToState", bill.state},
+		{"billToPostCode", bill.zip},
+		{"shortcutDimension1Code", ""},
+		{"shortcutDimension2Code", ""},
+		{"currencyId", zeroGUID},
+		{"currencyCode", m.currencyCode},
+		{"paymentTermsId", zeroGUID},
+		{"shipmentMethodId", zeroGUID},
+		{"salesperson", ""},
+		{"pricesIncludeTax", false},
+		{"discountAmount", canonical.Decimal{}},
+		{"discountAppliedBeforeTax", true},
+		{"totalAmountExcludingTax", m.exclTax},
+		{"totalTaxAmount", m.tax},
+		{"totalAmountIncludingTax", m.inclTax},
+		{"status", m.status},
+		{"lastModifiedDateTime", m.modified},
+		{"invoiceId", invID},
+		{"invoiceNumber", invNo},
+		{"phoneNumber", ""},
+		{"email", ""},
+		{"customerReturnReasonId", zeroGUID},
+	}
+	if expandLines {
+		lines := make([]obj, len(m.lines))
+		for i, l := range m.lines {
+			lines[i] = obj{
+				{"@odata.etag", etag(m.ver)},
+				{"id", l.id},
+				{"documentId", m.id},
+				{"sequence", l.sequence},
+				{"itemId", zeroGUID},
+				{"accountId", zeroGUID},
+				{"lineType", l.lineType},
+				{"lineObjectNumber", l.objectNumber},
+				{"description", l.descr},
+				{"unitOfMeasureId", zeroGUID},
+				{"unitOfMeasureCode", l.uom},
+				{"unitPrice", l.unitPrice},
+				{"quantity", l.quantity},
+				{"discountAmount", l.discount},
+				{"discountPercent", canonical.Decimal{}},
+				{"discountAppliedBeforeTax", true},
+				{"amountExcludingTax", l.amount},
+				{"taxCode", ""},
+				{"taxPercent", l.taxPercent},
+				{"totalTaxAmount", l.tax},
+				{"amountIncludingTax", l.amtInc},
+				{"invoiceDiscountAllocation", canonical.Decimal{}},
+				{"netAmount", l.amount},
+				{"netTaxAmount", l.tax},
+				{"netAmountIncludingTax", l.amtInc},
+				{"shipmentDate", l.shipmentDate},
+				{"itemVariantId", zeroGUID},
+				{"locationId", zeroGUID},
+			}
+		}
+		out = append(out, field{"salesCreditMemoLines", lines})
+	}
+	return out
+}
+
+func (s *Server) findMemo(id string) *creditMemo {
+	for _, m := range s.memos {
+		if strings.EqualFold(m.id, id) {
+			return m
+		}
+	}
+	return nil
+}
+
+func (s *Server) invoiceByNumber(n string) *invoice {
+	for _, inv := range s.invoices {
+		if inv.number == n {
+			return inv
+		}
+	}
+	return nil
+}
+
+func (s *Server) serveCreditMemos(w http.ResponseWriter, r *http.Request, segs []segment) *apiError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !segs[0].hasKey {
+		if len(segs) > 1 {
+			return errorf(http.StatusNotFound, "BadRequest_NotFound", "Resource not found for the segment '%s'.", segs[1].name)
+		}
+		switch r.Method {
+		case http.MethodGet:
+			expand, e := expandsLines(r, "salesCreditMemoLines")
+			if e != nil {
+				return e
+			}
+			all := make([]obj, len(s.memos))
+			for i, m := range s.memos {
+				all[i] = m.obj(expand)
+			}
+			s.list(w, r, "salesCreditMemos", all)
+			return nil
+		case http.MethodPost:
+			return s.createMemo(w, r)
+		}
+		return methodNotAllowed(r)
+	}
+	m := s.findMemo(segs[0].key)
+	if m == nil {
+		return notFound("sales credit memo")
+	}
+	if len(segs) == 1 {
+		switch r.Method {
+		case http.MethodGet:
+			expand, e := expandsLines(r, "salesCreditMemoLines")
+			if e != nil {
+				return e
+			}
+			writeJSON(w, http.StatusOK, m.obj(expand))
+			return nil
+		case http.MethodDelete:
+			if e := s.checkIfMatch(r, m.ver); e != nil {
+				return e
+			}
+			if m.status != "Draft" {
+				return errorf(http.StatusBadRequest, "Application_DialogException", "You cannot delete posted Credit Memo %s.", m.number)
+			}
+			s.memos = slices.DeleteFunc(s.memos, func(x *creditMemo) bool { return x == m })
+			s.notify("salesCreditMemos", m.id, "deleted")
+			w.WriteHeader(http.StatusNoContent)
+			return nil
+		}
+		return methodNotAllowed(r)
+	}
+	switch segs[1].name {
+	case "salesCreditMemoLines":
+		if r.Method != http.MethodGet || len(segs) > 2 {
+			return methodNotAllowed(r)
+		}
+		v, _ := m.obj(true).get("salesCreditMemoLines")
+		lines, _ := v.([]obj)
+		s.list(w, r, "salesCreditMemoLines", lines)
+		return nil
+	case "Microsoft.NAV.post":
+		if r.Method != http.MethodPost || len(segs) > 2 {
+			return methodNotAllowed(r)
+		}
+		if e := s.postMemo(m); e != nil {
+			return e
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	return errorf(http.StatusNotFound, "BadRequest_NotFound", "Resource not found for the segment '%s'.", segs[1].name)
+}
+
+func (s *Server) createMemo(w http.ResponseWriter, r *http.Request) *apiError {
+	body, e := readBody(r)
+	if e != nil {
+		return e
+	}
+	rawLines, deep := body["salesCreditMemoLines"]
+	delete(body, "salesCreditMemoLines")
+	m := &creditMemo{id: newGUID(), status: "Draft"}
+	var custNo, invNo string
+	setters := map[string]setter{
+		"externalDocumentNumber": str("externalDocumentNumber", 35, &m.extDoc),
+		"creditMemoDate":         date("creditMemoDate", &m.memoDate),
+		"postingDate":            date("postingDate", &m.postingDate),
+		"currencyCode":           str("currencyCode", 10, &m.currencyCode),
+		"customerNumber":         str("customerNumber", 20, &custNo),
+		"invoiceNumber":          str("invoiceNumber", 20, &invNo),
+		"customerReturnReasonId": ignore, "paymentTermsId": ignore, "shipmentMethodId": ignore, "salesperson": ignore,
+		"currencyId": ignore, "customerId": ignore, "invoiceId": ignore, "phoneNumber": ignore, "email": ignore,
+	}
+	if e := apply("salesCreditMemo", body, setters, []string{"id", "number", "status", "totalAmountIncludingTax", "lastModifiedDateTime"}); e != nil {
+		return e
+	}
+	if m.cust = s.customerByNumber(custNo); m.cust == nil {
+		return errorf(http.StatusBadRequest, "Internal_RecordNotFound", "The Customer does not exist. Identification fields and values: No.='%s'", custNo)
+	}
+	if invNo != "" {
+		if m.invoice = s.invoiceByNumber(invNo); m.invoice == nil {
+			return errorf(http.StatusBadRequest, "Internal_RecordNotFound", "The Sales Invoice Header does not exist. Identification fields and values: No.='%s'", invNo)
+		}
+		if m.invoice.cust != m.cust {
+			return errorf(http.StatusBadRequest, "Application_DialogException", "Invoice %s is not an invoice of customer %s.", invNo, custNo)
+		}
+	}
+	if m.currencyCode == "" {
+		m.currencyCode = m.cust.currencyCode
+	}
+	if m.memoDate.IsZero() {
+		m.memoDate = s.today()
+	}
+	if deep {
+		var lines []map[string]json.RawMessage
+		if err := json.Unmarshal(rawLines, &lines); err != nil {
+			return typeError("salesCreditMemoLines", "Collection(Microsoft.NAV.salesCreditMemoLine)", rawLines)
+		}
+		for i, lb := range lines {
+			l := &orderLine{id: newGUID(), sequence: (i + 1) * 10000}
+			var ref string
+			for k := range lb {
+				if strings.HasPrefix(k, "@") {
+					delete(lb, k)
+				}
+			}
+			if e := apply("salesCreditMemoLine", lb, s.lineSetters(l, &ref), lineReadOnly); e != nil {
+				return e
+			}
+			if e := s.setLine(&order{number: "credit memo"}, l, nil, ref, lb); e != nil {
+				return e
+			}
+			amount := sub(mul(l.quantity, l.unitPrice), l.discountAmount).Round(2, canonical.HalfUp)
+			tq, _ := mul(amount, l.taxPercent).Quo(hundred)
+			tax := tq.Round(2, canonical.HalfUp)
+			m.lines = append(m.lines, &postedLine{id: l.id, sequence: l.sequence, lineType: l.lineType, objectNumber: l.objectNumber,
+				descr: l.description, uom: l.uom, quantity: l.quantity, unitPrice: l.unitPrice, discount: l.discountAmount,
+				taxPercent: l.taxPercent, amount: amount, tax: tax, amtInc: add(amount, tax)})
+			m.exclTax, m.tax = add(m.exclTax, amount), add(m.tax, tax)
+		}
+	}
+	m.inclTax = add(m.exclTax, m.tax)
+	m.number = s.number("memo")
+	m.modified, m.ver = s.stamp(), s.nextVersion()
+	s.memos = append(s.memos, m)
+	s.notify("salesCreditMemos", m.id, "created")
+	w.Header().Set("Location", s.companyURL()+"/salesCreditMemos("+m.id+")")
+	writeJSON(w, http.StatusCreated, m.obj(deep))
+	return nil
+}
+
+// postMemo posts a draft credit memo: it gets a posted number, the
+// customer's balance and the linked invoice's remaining amount fall by its
+// total, and item lines come back into stock. The id stays, as the API
+// carries it over to the posted document.
+func (s *Server) postMemo(m *creditMemo) *apiError {
+	if m.status != "Draft" {
+		return errorf(http.StatusBadRequest, "Application_DialogException", "Credit Memo %s is already posted.", m.number)
+	}
+	if len(m.lines) == 0 {
+		return errorf(http.StatusBadRequest, "Application_DialogException", "There is nothing to post.")
+	}
+	if m.invoice != nil && m.inclTax.Cmp(m.invoice.inclTax) > 0 {
+		return errorf(http.StatusBadRequest, "Application_DialogException",
+			"The credit memo of %s exceeds invoice %s of %s.", m.inclTax, m.invoice.number, m.invoice.inclTax)
+	}
+	m.number, m.status, m.postingDate = s.number("postedMemo"), "Open", s.today()
+	for _, l := range m.lines {
+		if l.lineType == "Item" {
+			s.moveStock(l.objectNumber, l.quantity, "Sale", "Sales Credit Memo", m.number, l.descr)
+		}
+	}
+	if c := m.cust; c != nil {
+		c.balanceDue = sub(c.balanceDue, m.inclTax)
+		c.cache.valid = false
+	}
+	if inv := m.invoice; inv != nil {
+		credit := m.inclTax
+		if credit.Cmp(inv.remaining) > 0 {
+			credit = inv.remaining
+		}
+		inv.remaining = sub(inv.remaining, credit)
+		if inv.remaining.IsZero() {
+			inv.status = "Paid"
+		}
+		inv.modified, inv.ver = s.stamp(), s.nextVersion()
+		s.notify("salesInvoices", inv.id, "updated")
+	}
+	m.modified, m.ver = s.stamp(), s.nextVersion()
+	s.notify("salesCreditMemos", m.id, "updated")
+	return nil
+}
+
+// CreditMemo is a sales credit memo as the fake holds it.
+type CreditMemo struct {
+	// ID, Number, ExternalDocumentNumber, CustomerNumber, InvoiceNumber
+	// and Status ("Draft", "Open") are the memo's fields.
+	ID, Number, ExternalDocumentNumber, CustomerNumber, InvoiceNumber, Status string
+	// TotalInclTax is its total.
+	TotalInclTax canonical.Decimal
+	// Lines are its lines.
+	Lines []PostedLine
+}
+
+// CreditMemos returns every sales credit memo, drafts and posted, in
+// creation order.
+func (s *Server) CreditMemos() []CreditMemo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]CreditMemo, len(s.memos))
+	for i, m := range s.memos {
+		v := CreditMemo{ID: m.id, Number: m.number, ExternalDocumentNumber: m.extDoc, Status: m.status, TotalInclTax: m.inclTax}
+		if m.cust != nil {
+			v.CustomerNumber = m.cust.number
+		}
+		if m.invoice != nil {
+			v.InvoiceNumber = m.invoice.number
+		}
+		for _, l := range m.lines {
+			v.Lines = append(v.Lines, PostedLine{Sequence: l.sequence, Type: l.lineType, Number: l.objectNumber, Quantity: l.quantity, Amount: l.amount})
+		}
+		out[i] = v
+	}
+	return out
+}
