@@ -36,7 +36,7 @@ func BenchmarkSyncUtilisation(b *testing.B) {
 				b.StopTimer()
 				e := newEnv(b, bctest.Options{RateLimit: rl}, func(c *businesscentral.Config) {
 					c.PageSize = pageSize
-					c.Limits = businesscentral.LimitsProduction
+					c.Limits = businesscentral.ProductionLimits()
 					if sc.configured {
 						c.Limits = businesscentral.Limits{Requests: rl.Requests, Window: rl.Window, MaxInFlight: 5}
 					}

@@ -58,18 +58,17 @@ type Limits struct {
 	MaxInFlight int
 }
 
-// Published limits.
-var (
-	// LimitsProduction is the operational limit of a production
-	// environment: 600 requests a minute, 5 at a time. It is the default.
-	LimitsProduction = Limits{Requests: 600, Window: time.Minute, MaxInFlight: 5}
-	// LimitsSandbox is the operational limit of a sandbox: 300 a minute.
-	LimitsSandbox = Limits{Requests: 300, Window: time.Minute, MaxInFlight: 5}
-	// LimitsPerUser is the training module's figure: 6,000 requests in a
-	// five-minute sliding window per user or service principal, 100 at a
-	// time.
-	LimitsPerUser = Limits{Requests: 6000, Window: 5 * time.Minute, MaxInFlight: 100}
-)
+// ProductionLimits is the operational limit of a production environment:
+// 600 requests a minute, 5 at a time. It is the default.
+func ProductionLimits() Limits { return Limits{Requests: 600, Window: time.Minute, MaxInFlight: 5} }
+
+// SandboxLimits is the operational limit of a sandbox: 300 requests a
+// minute, 5 at a time.
+func SandboxLimits() Limits { return Limits{Requests: 300, Window: time.Minute, MaxInFlight: 5} }
+
+// PerUserLimits is the training module's figure: 6,000 requests in a
+// five-minute sliding window per user or service principal, 100 at a time.
+func PerUserLimits() Limits { return Limits{Requests: 6000, Window: 5 * time.Minute, MaxInFlight: 100} }
 
 // Config configures a Client. CompanyID, Environment and either
 // Credentials or TokenSource are required.
@@ -95,7 +94,7 @@ type Config struct {
 	Logger *slog.Logger
 	// Clock times waits and token lifetimes (default the system clock).
 	Clock connector.Clock
-	// Limits is the request budget (default LimitsProduction).
+	// Limits is the request budget (default ProductionLimits).
 	Limits Limits
 	// Limiter replaces the Limiter built from Limits, to share one
 	// environment's budget between several Clients.
@@ -186,10 +185,10 @@ func New(cfg Config) (*Client, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Limits.Requests <= 0 || cfg.Limits.Window <= 0 {
-		cfg.Limits = LimitsProduction
+		cfg.Limits = ProductionLimits()
 	}
 	if cfg.Limits.MaxInFlight <= 0 {
-		cfg.Limits.MaxInFlight = LimitsProduction.MaxInFlight
+		cfg.Limits.MaxInFlight = ProductionLimits().MaxInFlight
 	}
 	if cfg.PageSize <= 0 {
 		cfg.PageSize = DefaultPageSize

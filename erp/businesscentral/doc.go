@@ -19,7 +19,7 @@
 //
 // Requests go through connector/httpx, paced to the environment's budget
 // (Limits: 600 requests a minute and 5 at a time by default; Microsoft also
-// publishes 6,000 per five minutes per user, see LimitsPerUser), retried on
+// publishes 6,000 per five minutes per user, see PerUserLimits), retried on
 // 429 (after Retry-After when sent, with backoff otherwise), 408 and 5xx,
 // and classified by the OData error envelope {"error":{"code","message"}}
 // (see KindForCode).
