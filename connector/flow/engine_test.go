@@ -532,3 +532,23 @@ func TestAddRejectsIncompleteFlows(t *testing.T) {
 		t.Errorf("unknown flow: %v", err)
 	}
 }
+
+func TestTransientMappingFailureIsRetried(t *testing.T) {
+	var calls atomic.Int32
+	r := newRig(t, memstore.New(), func(f *flow.Flow[item, item]) {
+		f.Retry = flow.RetryPolicy{MaxAttempts: 3, Initial: time.Second}
+		f.Map = func(_ context.Context, _ flow.Env, in item) (item, error) {
+			if calls.Add(1) < 3 {
+				return in, connector.Errorf(connector.Transient, "crosswalk", "lookup timed out")
+			}
+			return in, nil
+		}
+	})
+	r.src.add("a", seq(1), item{SKU: "a"})
+	if rep := r.run(t); rep.Applied != 1 {
+		t.Fatalf("report %+v, want applied on the third mapping attempt", rep)
+	}
+	if n := len(r.clock.Sleeps()); n != 2 {
+		t.Errorf("%d backoff waits, want 2", n)
+	}
+}

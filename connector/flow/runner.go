@@ -475,13 +475,16 @@ func (r *flowRunner[S, D]) process(ctx context.Context, ps *passState, ch connec
 	}
 
 	env := Env{Flow: r.f.Name, XRef: e.store, Logger: e.log, Clock: e.clock}
-	d, err := r.f.Map(ctx, env, ch.Entity)
+	d, attempts, err := r.mapEntity(ctx, env, ch, &p)
 	if err != nil {
+		if ctx.Err() != nil {
+			return p, ctx.Err()
+		}
 		kind := connector.KindOf(err)
 		if kind == connector.Unknown {
 			kind = connector.Invalid // a mapping failure is a data problem unless it says otherwise
 		}
-		return park(kind, fmt.Errorf("map: %w", err), "", 0)
+		return park(kind, fmt.Errorf("map: %w", err), "", attempts)
 	}
 	if ch.Op == connector.Upsert {
 		if err := r.validate(ctx, &d); err != nil {
@@ -561,6 +564,35 @@ func (r *flowRunner[S, D]) process(ctx context.Context, ps *passState, ch connec
 	})
 	r.link(ctx, ch, res.Ref, canonID, haveID)
 	return p, nil
+}
+
+// mapEntity runs the mapping, retrying it inside the flow's budget when it
+// fails with a transient or rate-limited error (a crosswalk lookup that timed
+// out); any other failure is final. It returns the attempts made.
+func (r *flowRunner[S, D]) mapEntity(ctx context.Context, env Env, ch connector.Change[S], p *processed) (D, int, error) {
+	var bo *backoff.ExponentialBackOff
+	for attempt := 1; ; attempt++ {
+		d, err := r.f.Map(ctx, env, ch.Entity)
+		kind := connector.KindOf(err)
+		if err == nil || (kind != connector.Transient && kind != connector.RateLimited) || attempt >= r.f.Retry.MaxAttempts {
+			return d, attempt, err
+		}
+		if bo == nil {
+			bo = r.backoff()
+		}
+		p.retries++
+		if err := r.e.clock.Sleep(ctx, max(bo.NextBackOff(), connector.RetryAfterOf(err))); err != nil {
+			return d, attempt, err
+		}
+	}
+}
+
+func (r *flowRunner[S, D]) backoff() *backoff.ExponentialBackOff {
+	return backoff.NewExponentialBackOff(
+		backoff.WithInitialInterval(r.f.Retry.Initial),
+		backoff.WithMaxInterval(r.f.Retry.Max),
+		backoff.WithMaxElapsedTime(0),
+	)
 }
 
 // validate runs the entity's own Validate method, if any, then the flow's
@@ -646,11 +678,7 @@ func (r *flowRunner[S, D]) link(ctx context.Context, ch connector.Change[S], to 
 // flow's budget and a conflict once. It returns the attempts made.
 func (r *flowRunner[S, D]) apply(ctx context.Context, ch connector.Change[S], w connector.Write[D], p *processed) (connector.Result, int, error) {
 	pol := r.f.Retry
-	bo := backoff.NewExponentialBackOff(
-		backoff.WithInitialInterval(pol.Initial),
-		backoff.WithMaxInterval(pol.Max),
-		backoff.WithMaxElapsedTime(0),
-	)
+	bo := r.backoff()
 	conflictRetried := false
 	for attempt := 1; ; attempt++ {
 		res, err := r.f.Sink.Apply(ctx, w)
