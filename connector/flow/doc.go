@@ -28,4 +28,11 @@
 //
 // With several replicas on one sqlstore, each flow runs in one replica at a
 // time under a lease; a replica that dies loses its flows after the lease TTL.
+//
+// Outcomes are recorded in batches; with a store that implements
+// store.LedgerBatch (both memstore and sqlstore do), the ledger of each chunk of
+// changes is read in one round trip. Split turns a source of documents into a
+// source of their parts (orders into payments) with cursors that stay safe.
+// DryRun reports what a flow would do, with field-level diffs, and writes
+// nothing.
 package flow
