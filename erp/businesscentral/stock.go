@@ -35,10 +35,11 @@ func (c *Client) Stock() connector.Source[canonical.StockLevel] { return stockSo
 
 type stockSource struct{ c *Client }
 
-// Topics names the webhook resource that may ring the stock flow. Item
-// notifications cover item changes, not ledger postings; a schedule is
-// still needed.
-func (stockSource) Topics() []string { return []string{"items"} }
+// Topics names the webhook resources that may ring the stock flow: items
+// (new items, item changes) and salesOrders (a posted shipment changes its
+// order). Other postings (purchases, adjustments) notify nothing, so the
+// flow also needs a schedule.
+func (stockSource) Topics() []string { return []string{"items", "salesOrders"} }
 
 // stockCursorPrefix marks a stock cursor: "e" and an entry number.
 const stockCursorPrefix = "e"

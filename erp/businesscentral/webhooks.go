@@ -90,6 +90,14 @@ func (c *Client) resource(set string) string {
 	return "/api/v2.0/companies(" + c.cfg.CompanyID + ")/" + set
 }
 
+// subscribes reports whether s sends notifications of the company's
+// entity set to url, whatever form (relative or absolute) its resource is
+// written in.
+func (c *Client) subscribes(s Subscription, url, set string) bool {
+	return s.NotificationURL == url && s.EntitySet() == set &&
+		strings.Contains(strings.ToLower(s.Resource), "companies("+strings.ToLower(c.cfg.CompanyID)+")")
+}
+
 // subscriptionPath is the path of one subscription; its key is a string.
 func subscriptionPath(id string) string { return "/subscriptions(" + quote(id) + ")" }
 
@@ -173,9 +181,7 @@ func (c *Client) EnsureSubscriptions(ctx context.Context, spec SubscriptionSpec)
 	out := make([]Subscription, 0, len(spec.EntitySets))
 	var errs []error
 	for _, set := range spec.EntitySets {
-		i := slices.IndexFunc(have, func(s Subscription) bool {
-			return s.NotificationURL == spec.NotificationURL && strings.EqualFold(s.Resource, c.resource(set))
-		})
+		i := slices.IndexFunc(have, func(s Subscription) bool { return c.subscribes(s, spec.NotificationURL, set) })
 		switch {
 		case i < 0:
 			s, err := c.Subscribe(ctx, set, spec.NotificationURL, spec.ClientState)
