@@ -8,6 +8,12 @@
 //
 //	go run ./examples/ordertocash                  # 2,000 orders
 //	go run ./examples/ordertocash -orders 5000 -faults
+//	go run ./examples/ordertocash -shop shopify -orders 300
+//
+// With -shop shopify the shop is the Shopify fake (shopifytest) instead of
+// the simulator: customers and the merchant act in its admin, and the flows
+// reach it through the Shopify connector over HTTP on loopback, paced by its
+// rate limit.
 package main
 
 import (
@@ -28,23 +34,29 @@ func main() {
 	seed := flag.Uint64("seed", 1, "random seed: the same seed gives the same day")
 	faults := flag.Bool("faults", false, "inject transient errors, rate limits, duplicated and reordered events in every system")
 	verbose := flag.Bool("v", false, "log every pass and parked change")
+	shop := flag.String("shop", o2c.OnMemshop, "the shop's platform: memshop (the in-memory simulator) or shopify (the Shopify fake, through the connector)")
 	flag.Parse()
-	if err := run(context.Background(), os.Stdout, *orders, *hours, *seed, *faults, *verbose); err != nil {
+	if err := run(context.Background(), os.Stdout, *shop, *orders, *hours, *seed, *faults, *verbose); err != nil {
 		fmt.Fprintln(os.Stderr, "ordertocash:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, w io.Writer, orders, hours int, seed uint64, faults, verbose bool) error {
+func run(ctx context.Context, w io.Writer, shop string, orders, hours int, seed uint64, faults, verbose bool) error {
 	logger := slog.New(slog.DiscardHandler)
 	if verbose {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	in, err := o2c.New(o2c.Config{Seed: seed, Faults: faults, Logger: logger})
+	in, err := o2c.New(o2c.Config{Seed: seed, Faults: faults, Logger: logger, Shop: shop})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "junction order-to-cash: %d orders over %d hours, seed %d, faults %v\n", orders, hours, seed, faults)
+	defer in.Close()
+	on := ""
+	if shop != o2c.OnMemshop {
+		on = ", shop on " + shop
+	}
+	fmt.Fprintf(w, "junction order-to-cash: %d orders over %d hours, seed %d, faults %v%s\n", orders, hours, seed, faults, on)
 	start := time.Now()
 	story, err := in.Trade(ctx, o2c.Day{Orders: orders, Hours: hours, Progress: func(p o2c.Progress) {
 		fmt.Fprintf(w, "  hour %2d/%d: %5d orders placed\n", p.Hour, p.Hours, p.OrdersPlaced)

@@ -1,6 +1,10 @@
 // Package o2c wires the order-to-cash integration that examples/ordertocash
 // runs: a shop, an ERP, a courier, a finance ledger and a CRM (the in-memory
-// simulators), joined by flows on one engine.
+// simulators), joined by flows on one engine. The shop can run on the Shopify
+// fake instead (Config.Shop = OnShopify): the flows then reach it through the
+// Shopify connector over HTTP, and the day's customers and merchant act in
+// the fake's admin. Either way the day drives it as a Storefront: the port
+// the flows use, plus what people do at a shop and read back from it.
 //
 //	shop customers ─▶ ERP accounts (duplicates by email become one account) and CRM contacts
 //	shop orders    ─▶ ERP sales orders (customer resolved or created, SKUs mapped), CRM deals

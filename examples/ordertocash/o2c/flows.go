@@ -42,15 +42,15 @@ func (in *Integration) addFlows() error {
 			Entity: entInvoice, TargetSystem: Ledger,
 		}),
 		flow.Add(e, flow.Flow[paymentIn, canonical.Payment]{
-			Name: FlowPayments, Source: flow.Split(in.Shop.Orders(), captures), Map: in.paymentToLedger,
+			Name: FlowPayments, Source: flow.Split(in.Shop.Orders(), captures), Filter: in.payable, Map: in.paymentToLedger,
 			Sink: in.Ledger.Payments(),
 		}),
 		flow.Add(e, flow.Flow[canonical.Refund, canonical.CreditNote]{
-			Name: FlowERPCredits, Source: in.Shop.Refunds(), Filter: creditable, Map: in.refundToCreditNote,
+			Name: FlowERPCredits, Source: in.Shop.Refunds(), Filter: in.creditable, Map: in.refundToCreditNote,
 			Sink: in.ERP.CreditNotes(),
 		}),
 		flow.Add(e, flow.Flow[canonical.Refund, canonical.CreditNote]{
-			Name: FlowLedgerCredits, Source: in.Shop.Refunds(), Filter: creditable, Map: in.refundToCreditNote,
+			Name: FlowLedgerCredits, Source: in.Shop.Refunds(), Filter: in.creditable, Map: in.refundToCreditNote,
 			Sink: in.Ledger.CreditNotes(),
 		}),
 		flow.Add(e, flow.Flow[canonical.StockLevel, canonical.StockLevel]{

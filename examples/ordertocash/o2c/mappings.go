@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/junctionhq/junction/canonical"
 	"github.com/junctionhq/junction/connector"
@@ -127,12 +128,43 @@ func (in *Integration) orderToERP(ctx context.Context, env flow.Env, o canonical
 	if err := errs.Err(); err != nil {
 		return out, err
 	}
+	if t, ok := taxOfTotals(o); ok {
+		out.Taxes = []canonical.TaxLine{t}
+	}
 	ref, err := in.erpCustomer(ctx, env, o)
 	if err != nil {
 		return out, err
 	}
 	out.Customer = canonical.PartyRef{Refs: []canonical.ExternalRef{ref}, Name: o.Customer.Name, Email: o.Customer.Email}
 	return out, nil
+}
+
+// taxOfTotals gives an order whose shop reports only its total tax (Shopify's
+// orders carry currentTotalTaxSet, no breakdown) one document tax line, so
+// the ERP invoices the VAT the customer paid: taxable is the lines less
+// allowances plus charges, the rate what the tax makes of it. An order with a
+// breakdown, or no tax, keeps what it has.
+func taxOfTotals(o canonical.SalesOrder) (canonical.TaxLine, bool) {
+	if len(o.Taxes) > 0 || !o.Totals.Tax.Amount.IsPos() {
+		return canonical.TaxLine{}, false
+	}
+	for _, l := range o.Lines {
+		if len(l.Taxes) > 0 {
+			return canonical.TaxLine{}, false
+		}
+	}
+	taxable, err := o.Totals.LineNet.Sub(o.Totals.Allowances)
+	if err == nil && !o.Totals.Charges.IsZero() {
+		taxable, err = taxable.Add(o.Totals.Charges)
+	}
+	if err != nil || !taxable.Amount.IsPos() {
+		return canonical.TaxLine{}, false
+	}
+	rate, err := o.Totals.Tax.Amount.Quo(taxable.Amount)
+	if err != nil {
+		return canonical.TaxLine{}, false
+	}
+	return canonical.TaxLine{Category: "S", Name: "VAT", Rate: rate.Round(4, canonical.HalfUp), Taxable: taxable, Tax: o.Totals.Tax}, true
 }
 
 // despatchToCourier books the ERP's planned despatch with the carrier. An
@@ -187,9 +219,27 @@ func toConfirm(_ context.Context, c connector.Change[canonical.Shipment]) (bool,
 
 // creditable keeps refunds of delivered goods. A refund with no lines and no
 // shipping settles a cancellation or an amendment, which the ERP order change
-// already reflects: there is no invoice to credit.
-func creditable(_ context.Context, c connector.Change[canonical.Refund]) (bool, string) {
-	return len(c.Entity.Lines) > 0 || c.Entity.Shipping != nil, "a cancellation or amendment refund has no invoice to credit"
+// already reflects: there is no invoice to credit. So does the refund of an
+// order cancelled before anything shipped, even when it names the lines it
+// gave up (Shopify's cancellation refunds do).
+func (in *Integration) creditable(_ context.Context, c connector.Change[canonical.Refund]) (bool, string) {
+	r := c.Entity
+	if len(r.Lines) == 0 && r.Shipping == nil {
+		return false, "a cancellation or amendment refund has no invoice to credit"
+	}
+	if o, ok := in.Shop.OrderByNumber(r.Order); ok && o.Status == canonical.OrderCancelled && !shippedAny(o) {
+		return false, "the refund of an order cancelled before anything shipped has no invoice to credit"
+	}
+	return true, ""
+}
+
+func shippedAny(o canonical.SalesOrder) bool {
+	for _, l := range o.Lines {
+		if l.Shipped.Value.IsPos() {
+			return true
+		}
+	}
+	return false
 }
 
 // trackingToShop turns the carrier's view of a parcel into the shop's
@@ -219,6 +269,8 @@ type paymentIn struct {
 	Order    string                       `json:"order"`
 	Customer canonical.PartyRef           `json:"customer"`
 	Txn      canonical.PaymentTransaction `json:"txn"`
+	// Cancelled says the order was cancelled when the capture was read.
+	Cancelled bool `json:"cancelled,omitempty"`
 }
 
 // captures splits an order change into its successful captures. A capture
@@ -232,10 +284,25 @@ func captures(c connector.Change[canonical.SalesOrder]) ([]connector.Change[paym
 		}
 		out = append(out, connector.Change[paymentIn]{
 			Key: t.ID, Version: connector.SeqVersion(1), Raw: c.Raw,
-			Entity: paymentIn{Order: c.Entity.Number, Customer: c.Entity.Customer, Txn: t},
+			Entity: paymentIn{Order: c.Entity.Number, Customer: c.Entity.Customer, Txn: t, Cancelled: c.Entity.Status == canonical.OrderCancelled},
 		})
 	}
 	return out, nil
+}
+
+// payable keeps the captures of orders the ERP took. An order placed and
+// cancelled between two reads of the shop (Shopify's orders show only what
+// an order is now) is first seen cancelled, and the ERP does not take an
+// order it would only cancel: the shop refunded the capture in full and no
+// invoice will ask for it, so the ledger hears of neither.
+func (in *Integration) payable(ctx context.Context, c connector.Change[paymentIn]) (bool, string) {
+	if !c.Entity.Cancelled {
+		return true, ""
+	}
+	if _, ok := in.erpRef(ctx, entOrder, c.Entity.Order); ok {
+		return true, ""
+	}
+	return false, "the order was cancelled before the ERP took it: the shop refunded the capture in full"
 }
 
 // paymentToLedger records a capture as a payment by the ERP account, with the
@@ -365,11 +432,17 @@ func (in *Integration) invoiceFor(erpOrder string, r canonical.Refund) (string, 
 	return pick(r)
 }
 
+// refundID is the shop's ID of a refund, which numbers its credit notes. A
+// platform's global ID ("gid://shopify/Refund/7") gives its numeric tail.
 func refundID(r canonical.Refund) string {
+	id := r.ID
 	if ref, ok := r.Ref(Shop); ok {
-		return ref.ID
+		id = ref.ID
 	}
-	return r.ID
+	if strings.HasPrefix(id, "gid://") {
+		id = id[strings.LastIndexByte(id, '/')+1:]
+	}
+	return id
 }
 
 // stockToShop maps an ERP stock level to the shop's SKU and location.

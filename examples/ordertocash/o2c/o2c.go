@@ -83,12 +83,20 @@ type Config struct {
 	Logger *slog.Logger
 	// Start is when the simulated day begins (default 2026-11-26 08:00 UTC).
 	Start time.Time
+	// Shop is the platform the shop runs on: OnMemshop (the in-memory
+	// simulator, the default) or OnShopify (the Shopify fake, which the flows
+	// reach through the Shopify connector over HTTP).
+	Shop string
 }
 
-// Integration is the five systems and the engine that joins them.
+// Integration is the five systems and the engine that joins them. Shop is
+// the shop on the platform Config.Shop chose; MemShop is the in-memory shop
+// when the shop runs on it (nil on Shopify), for what only the simulator
+// offers.
 type Integration struct {
 	Clock   *Clock
-	Shop    *memshop.Shop
+	Shop    Storefront
+	MemShop *memshop.Shop
 	ERP     *memerp.ERP
 	Courier *memcourier.Sim
 	Ledger  *memledger.Sim
@@ -105,6 +113,10 @@ type Integration struct {
 	shopLocations   *mapping.Table[string, string]
 
 	faults sim.Faults
+	// shopLag is how far behind the present the shop's feeds read; Sync lets
+	// that much time pass first.
+	shopLag   time.Duration
+	closeShop func()
 
 	mu sync.Mutex
 	// addressFixes are corrections an operator enters for parked labels,
@@ -132,8 +144,21 @@ func New(cfg Config) (*Integration, error) {
 	if cfg.Faults {
 		in.faults = sim.Faults{Transient: 0.03, RateLimit: 0.02, RetryAfter: 2 * time.Second, Duplicate: 0.05, Reorder: 0.05}
 	}
-	in.Shop = memshop.New(memshop.Config{System: Shop, Seed: cfg.Seed, Clock: clk, Faults: faults,
-		Locations: []string{"warehouse", "store"}, TaxRate: canonical.MustDecimal("0.20")})
+	taxRate := canonical.MustDecimal("0.20")
+	switch cfg.Shop {
+	case "", OnMemshop:
+		in.MemShop = memshop.New(memshop.Config{System: Shop, Seed: cfg.Seed, Clock: clk, Faults: faults,
+			Locations: []string{"warehouse", "store"}, TaxRate: taxRate})
+		in.Shop = memFront{in.MemShop}
+	case OnShopify:
+		sf, err := newShopifyFront(clk, cfg.Logger, taxRate)
+		if err != nil {
+			return nil, err
+		}
+		in.Shop, in.shopLag, in.closeShop = sf, shopifyLag, sf.Close
+	default:
+		return nil, fmt.Errorf("o2c: unknown shop platform %q (want %q or %q)", cfg.Shop, OnMemshop, OnShopify)
+	}
 	limit := canonical.MustDecimal("2500")
 	in.ERP = memerp.New(memerp.Config{System: ERP, Seed: cfg.Seed + 1, Clock: clk, Faults: faults,
 		Currency: Currency, CreditLimit: &limit, Locations: []string{"WH1", "WH2"}})
@@ -141,22 +166,36 @@ func New(cfg Config) (*Integration, error) {
 	in.Ledger = memledger.New(memledger.Config{System: Ledger, Seed: cfg.Seed + 3, Clock: clk, Faults: faults})
 	in.CRM = memcrm.New(memcrm.Config{System: CRM, Seed: cfg.Seed + 4, Clock: clk, Faults: faults})
 
-	if err := in.loadCatalogue(); err != nil {
+	if err := in.setUp(cfg, clk); err != nil {
+		in.Close()
 		return nil, err
+	}
+	return in, nil
+}
+
+func (in *Integration) setUp(cfg Config, clk *Clock) error {
+	if err := in.loadCatalogue(); err != nil {
+		return err
 	}
 	in.Locations = mapping.NewTable("locations", map[string]string{"WH1": "warehouse", "WH2": "store"})
 	var err error
 	if in.shopLocations, err = mapping.Reverse(in.Locations); err != nil {
-		return nil, err
+		return err
 	}
 	if in.erpSKUs, err = mapping.Reverse(in.SKUs); err != nil {
-		return nil, err
+		return err
 	}
 	in.Engine = flow.NewEngine(cfg.Store, flow.WithClock(clk), flow.WithLogger(cfg.Logger), flow.WithOwner("o2c"))
-	if err := in.addFlows(); err != nil {
-		return nil, err
+	return in.addFlows()
+}
+
+// Close releases what the integration started: the Shopify fake's server
+// when the shop runs on it. The integration is not to be used after.
+func (in *Integration) Close() {
+	if in.closeShop != nil {
+		in.closeShop()
+		in.closeShop = nil
 	}
-	return in, nil
 }
 
 func (in *Integration) loadCatalogue() error {
@@ -222,7 +261,9 @@ func (in *Integration) Release(ctx context.Context) error {
 // StartFaults turns on the injected failures chosen in Config.Faults in
 // every system.
 func (in *Integration) StartFaults() {
-	in.Shop.SetFaults(in.faults)
+	if s, ok := in.Shop.(interface{ SetFaults(memshop.Faults) }); ok {
+		s.SetFaults(in.faults)
+	}
 	in.ERP.SetFaults(in.faults)
 	in.Courier.SetFaults(in.faults)
 	in.Ledger.SetFaults(in.faults)
@@ -241,8 +282,14 @@ func again(fn func() error) error {
 	return err
 }
 
-// Sync runs every flow once, in dependency order.
+// Sync runs every flow once, in dependency order. When the shop's feeds read
+// some way behind the present (Shopify's do, so as not to miss a change made
+// in the same second), Sync first lets that much time pass, so that it reads
+// everything that happened before it was called.
 func (in *Integration) Sync(ctx context.Context) error {
+	if in.shopLag > 0 {
+		in.Clock.Advance(in.shopLag)
+	}
 	for _, name := range Flows {
 		if _, err := in.Engine.RunOnce(ctx, name); err != nil {
 			if connector.KindOf(err).Retryable() {

@@ -66,7 +66,12 @@ func (in *Integration) checkOrders(ctx context.Context) Check {
 		c.Compared++
 		switch byPO[so.Number] {
 		case 0:
-			c.Drift = append(c.Drift, so.Number+": missing in the ERP")
+			if so.Status != canonical.OrderCancelled {
+				c.Drift = append(c.Drift, so.Number+": missing in the ERP")
+			}
+			// Otherwise it was cancelled before the ERP took it: the shop
+			// was read only after the cancellation (Shopify's orders show
+			// what an order is now), and there is nothing to fulfil.
 			continue
 		case 1:
 		default:
@@ -75,6 +80,14 @@ func (in *Integration) checkOrders(ctx context.Context) Check {
 		eo, _ := in.ERP.OrderByPO(so.Number)
 		if (so.Status == canonical.OrderCancelled) != (eo.Status == canonical.OrderCancelled) {
 			c.Drift = append(c.Drift, fmt.Sprintf("%s: shop %s, ERP %s", so.Number, so.Status, eo.Status))
+			continue
+		}
+		if so.Status == canonical.OrderCancelled {
+			// Nothing of a cancelled order ships, so its lines no longer
+			// matter. They can differ: an order amended and cancelled
+			// between two reads of Shopify reaches the ERP as a
+			// cancellation of the version it had, and a cancelled Shopify
+			// order shows a line an edit removed with its first quantity.
 			continue
 		}
 		for _, l := range so.Lines {
@@ -142,6 +155,9 @@ func (in *Integration) checkPayments(ctx context.Context) Check {
 	parked := in.parkedKeys(ctx, FlowPayments)
 	captured := canonical.Zero(Currency)
 	for _, so := range in.Shop.ListOrders() {
+		if _, ok := in.erpRef(ctx, entOrder, so.Number); !ok && so.Status == canonical.OrderCancelled {
+			continue // cancelled before the ERP took it: refunded in full, not for the ledger
+		}
 		for _, t := range so.Payments {
 			if t.Status == canonical.TxnSuccess && (t.Kind == canonical.TxnSale || t.Kind == canonical.TxnCapture) && !parked[t.ID] {
 				c.Compared++
@@ -264,5 +280,8 @@ func (in *Integration) WriteReport(ctx context.Context, w io.Writer, st Story) e
 	t := in.Ledger.Totals(Currency)
 	fmt.Fprintf(w, "\nLedger: invoiced %s, credited %s, received %s, outstanding %s\n", t.Invoiced, t.Credited, t.Received, t.Outstanding)
 	fmt.Fprintf(w, "        (customers pay at checkout, so credit notes on paid invoices leave a negative balance: the shop refunded it to the card)\n")
+	if s, ok := in.Shop.(interface{ summary() string }); ok {
+		fmt.Fprintf(w, "\n%s\n", s.summary())
+	}
 	return nil
 }

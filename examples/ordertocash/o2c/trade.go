@@ -161,11 +161,17 @@ func (in *Integration) Trade(ctx context.Context, d Day, seed uint64) (Story, er
 
 // erpAccount returns the ERP account number of a shop customer.
 func (in *Integration) erpAccount(ctx context.Context, shopKey string) (string, bool) {
-	id, ok, err := in.Store.Lookup(ctx, entCustomer, canonical.ExternalRef{System: Shop, ID: shopKey})
+	return in.erpRef(ctx, entCustomer, shopKey)
+}
+
+// erpRef returns the ERP's ID of the shop record of entity with key shopKey,
+// as the crosswalk links them.
+func (in *Integration) erpRef(ctx context.Context, entity, shopKey string) (string, bool) {
+	id, ok, err := in.Store.Lookup(ctx, entity, canonical.ExternalRef{System: Shop, ID: shopKey})
 	if err != nil || !ok {
 		return "", false
 	}
-	refs, err := in.Store.Refs(ctx, entCustomer, id)
+	refs, err := in.Store.Refs(ctx, entity, id)
 	if err != nil {
 		return "", false
 	}
@@ -329,10 +335,12 @@ func (in *Integration) EndOfDay(ctx context.Context) error {
 			return err
 		}
 	}
-	in.fixAddresses()
 	// A replay can release work that others wait on (an order's invoice,
-	// which a refund's credit note needs), so replay until nothing moves.
+	// which a refund's credit note needs; the despatches of an order whose
+	// hold was released, whose address may need correcting too), so correct
+	// and replay until nothing moves.
 	for range 3 {
+		in.fixAddresses()
 		before := in.openExceptions()
 		if err := in.ReplayParked(ctx); err != nil {
 			return err
