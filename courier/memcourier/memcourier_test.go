@@ -14,7 +14,7 @@ import (
 	"github.com/junctionhq/junction/connector"
 	"github.com/junctionhq/junction/connector/connectortest"
 	"github.com/junctionhq/junction/courier/memcourier"
-	"github.com/junctionhq/junction/internal/sim"
+	"github.com/junctionhq/junction/connector/sim"
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/junctionhq/junction/canonical"
 	"github.com/junctionhq/junction/connector"
-	"github.com/junctionhq/junction/internal/sim"
+	"github.com/junctionhq/junction/connector/sim"
 )
 
 // shipmentSink is the Shipments sink: a booking API.

@@ -12,7 +12,7 @@ import (
 	"github.com/junctionhq/junction/connector"
 	"github.com/junctionhq/junction/connector/connectortest"
 	"github.com/junctionhq/junction/crm/memcrm"
-	"github.com/junctionhq/junction/internal/sim"
+	"github.com/junctionhq/junction/connector/sim"
 )
 
 var (

@@ -9,7 +9,7 @@ import (
 	"github.com/junctionhq/junction/canonical"
 	"github.com/junctionhq/junction/connector"
 	"github.com/junctionhq/junction/erp/memerp"
-	"github.com/junctionhq/junction/internal/sim"
+	"github.com/junctionhq/junction/connector/sim"
 )
 
 func TestCustomers(t *testing.T) {

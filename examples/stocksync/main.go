@@ -46,7 +46,7 @@ import (
 	"github.com/junctionhq/junction/connector/store/memstore"
 	"github.com/junctionhq/junction/ecommerce/memshop"
 	"github.com/junctionhq/junction/erp/memerp"
-	"github.com/junctionhq/junction/internal/sim"
+	"github.com/junctionhq/junction/connector/sim"
 	"github.com/junctionhq/junction/mapping"
 )
 

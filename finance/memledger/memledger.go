@@ -20,7 +20,7 @@ import (
 	"github.com/junctionhq/junction/canonical"
 	"github.com/junctionhq/junction/connector"
 	"github.com/junctionhq/junction/finance"
-	"github.com/junctionhq/junction/internal/sim"
+	"github.com/junctionhq/junction/connector/sim"
 )
 
 // Config configures a simulator. The zero value is usable.

@@ -12,7 +12,7 @@ import (
 	"github.com/junctionhq/junction/connector/flow"
 	"github.com/junctionhq/junction/connector/store"
 	"github.com/junctionhq/junction/crm/memcrm"
-	"github.com/junctionhq/junction/internal/sim"
+	"github.com/junctionhq/junction/connector/sim"
 )
 
 // An order amended after the ERP imported it, before the warehouse released

@@ -1,7 +1,11 @@
-// Package sim is the machinery the in-memory simulators share: a seeded random
-// source, injected time, fault injection (latency, transient errors, rate
-// limits) and an append-only change log that can deliver events twice or out
-// of order, as real systems' feeds do, while keeping its cursors safe.
+// Package sim is the machinery the in-memory simulators (memshop, memerp,
+// memcourier, memledger, memcrm) share, and that anyone writing a simulator of
+// their own system can use: a seeded random source so runs reproduce, injected
+// time, fault injection (latency, transient errors, rate limits) and an
+// append-only change log that can deliver events twice or out of order, as real
+// systems' feeds do, while keeping its cursors safe.
+//
+// Faults is the setting users pass to every simulator's Config.
 package sim
 
 import (
