@@ -22,8 +22,8 @@ import (
 
 	"github.com/junctionhq/junction/canonical"
 	"github.com/junctionhq/junction/connector"
-	"github.com/junctionhq/junction/courier"
 	"github.com/junctionhq/junction/connector/sim"
+	"github.com/junctionhq/junction/courier"
 )
 
 // Services the simulated carrier sells.

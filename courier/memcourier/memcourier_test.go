@@ -13,8 +13,8 @@ import (
 	"github.com/junctionhq/junction/canonical"
 	"github.com/junctionhq/junction/connector"
 	"github.com/junctionhq/junction/connector/connectortest"
-	"github.com/junctionhq/junction/courier/memcourier"
 	"github.com/junctionhq/junction/connector/sim"
+	"github.com/junctionhq/junction/courier/memcourier"
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)

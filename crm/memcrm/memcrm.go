@@ -21,8 +21,8 @@ import (
 
 	"github.com/junctionhq/junction/canonical"
 	"github.com/junctionhq/junction/connector"
-	"github.com/junctionhq/junction/crm"
 	"github.com/junctionhq/junction/connector/sim"
+	"github.com/junctionhq/junction/crm"
 )
 
 // Deal stages.

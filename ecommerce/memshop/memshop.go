@@ -12,8 +12,8 @@ import (
 
 	"github.com/junctionhq/junction/canonical"
 	"github.com/junctionhq/junction/connector"
-	"github.com/junctionhq/junction/ecommerce"
 	"github.com/junctionhq/junction/connector/sim"
+	"github.com/junctionhq/junction/ecommerce"
 )
 
 // Faults says how badly the shop behaves: latency, transient errors and rate

@@ -8,8 +8,8 @@ import (
 
 	"github.com/junctionhq/junction/canonical"
 	"github.com/junctionhq/junction/connector"
-	"github.com/junctionhq/junction/erp"
 	"github.com/junctionhq/junction/connector/sim"
+	"github.com/junctionhq/junction/erp"
 )
 
 // DefaultSystem is the system name an ERP reports when Config.System is empty.

@@ -8,8 +8,8 @@ import (
 
 	"github.com/junctionhq/junction/canonical"
 	"github.com/junctionhq/junction/connector"
-	"github.com/junctionhq/junction/erp/memerp"
 	"github.com/junctionhq/junction/connector/sim"
+	"github.com/junctionhq/junction/erp/memerp"
 )
 
 func TestCustomers(t *testing.T) {

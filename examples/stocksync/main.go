@@ -42,11 +42,11 @@ import (
 	"github.com/junctionhq/junction/connector"
 	"github.com/junctionhq/junction/connector/connectortest"
 	"github.com/junctionhq/junction/connector/flow"
+	"github.com/junctionhq/junction/connector/sim"
 	"github.com/junctionhq/junction/connector/store"
 	"github.com/junctionhq/junction/connector/store/memstore"
 	"github.com/junctionhq/junction/ecommerce/memshop"
 	"github.com/junctionhq/junction/erp/memerp"
-	"github.com/junctionhq/junction/connector/sim"
 	"github.com/junctionhq/junction/mapping"
 )
 

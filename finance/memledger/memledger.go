@@ -19,8 +19,8 @@ import (
 
 	"github.com/junctionhq/junction/canonical"
 	"github.com/junctionhq/junction/connector"
-	"github.com/junctionhq/junction/finance"
 	"github.com/junctionhq/junction/connector/sim"
+	"github.com/junctionhq/junction/finance"
 )
 
 // Config configures a simulator. The zero value is usable.

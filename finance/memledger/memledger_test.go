@@ -11,8 +11,8 @@ import (
 	"github.com/junctionhq/junction/canonical"
 	"github.com/junctionhq/junction/connector"
 	"github.com/junctionhq/junction/connector/connectortest"
-	"github.com/junctionhq/junction/finance/memledger"
 	"github.com/junctionhq/junction/connector/sim"
+	"github.com/junctionhq/junction/finance/memledger"
 )
 
 var (

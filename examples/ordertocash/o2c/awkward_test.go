@@ -10,9 +10,9 @@ import (
 	"github.com/junctionhq/junction/canonical"
 	"github.com/junctionhq/junction/connector"
 	"github.com/junctionhq/junction/connector/flow"
+	"github.com/junctionhq/junction/connector/sim"
 	"github.com/junctionhq/junction/connector/store"
 	"github.com/junctionhq/junction/crm/memcrm"
-	"github.com/junctionhq/junction/connector/sim"
 )
 
 // An order amended after the ERP imported it, before the warehouse released

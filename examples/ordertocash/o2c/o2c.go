@@ -15,6 +15,7 @@ import (
 	"github.com/junctionhq/junction/connector"
 	"github.com/junctionhq/junction/connector/connectortest"
 	"github.com/junctionhq/junction/connector/flow"
+	"github.com/junctionhq/junction/connector/sim"
 	"github.com/junctionhq/junction/connector/store"
 	"github.com/junctionhq/junction/connector/store/memstore"
 	"github.com/junctionhq/junction/courier/memcourier"
@@ -22,7 +23,6 @@ import (
 	"github.com/junctionhq/junction/ecommerce/memshop"
 	"github.com/junctionhq/junction/erp/memerp"
 	"github.com/junctionhq/junction/finance/memledger"
-	"github.com/junctionhq/junction/connector/sim"
 	"github.com/junctionhq/junction/mapping"
 )
 
