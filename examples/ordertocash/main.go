@@ -35,19 +35,20 @@ func main() {
 	faults := flag.Bool("faults", false, "inject transient errors, rate limits, duplicated and reordered events in every system")
 	verbose := flag.Bool("v", false, "log every pass and parked change")
 	shop := flag.String("shop", o2c.OnMemshop, "the shop's platform: memshop (the in-memory simulator) or shopify (the Shopify fake, through the connector)")
+	workers := flag.Int("workers", 1, "keys each flow applies in parallel; 1 makes a run reproducible")
 	flag.Parse()
-	if err := run(context.Background(), os.Stdout, *shop, *orders, *hours, *seed, *faults, *verbose); err != nil {
+	if err := run(context.Background(), os.Stdout, o2c.Config{Seed: *seed, Faults: *faults, Shop: *shop, Workers: *workers}, *orders, *hours, *verbose); err != nil {
 		fmt.Fprintln(os.Stderr, "ordertocash:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, w io.Writer, shop string, orders, hours int, seed uint64, faults, verbose bool) error {
-	logger := slog.New(slog.DiscardHandler)
+func run(ctx context.Context, w io.Writer, cfg o2c.Config, orders, hours int, verbose bool) error {
 	if verbose {
-		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	in, err := o2c.New(o2c.Config{Seed: seed, Faults: faults, Logger: logger, Shop: shop})
+	shop, seed, faults := cfg.Shop, cfg.Seed, cfg.Faults
+	in, err := o2c.New(cfg)
 	if err != nil {
 		return err
 	}

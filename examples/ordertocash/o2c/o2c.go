@@ -81,6 +81,10 @@ type Config struct {
 	Store store.Store
 	// Logger receives the engine's logs (default: discarded).
 	Logger *slog.Logger
+	// Workers is how many keys each flow applies in parallel. The default, 1,
+	// makes a run reproducible: the same seed gives the same day, faults
+	// included. More workers run faster and in a different order each time.
+	Workers int
 	// Start is when the simulated day begins (default 2026-11-26 08:00 UTC).
 	Start time.Time
 	// Shop is the platform the shop runs on: OnMemshop (the in-memory
@@ -112,7 +116,8 @@ type Integration struct {
 	erpSKUs         *mapping.Table[string, string]
 	shopLocations   *mapping.Table[string, string]
 
-	faults sim.Faults
+	faults  sim.Faults
+	workers int
 	// shopLag is how far behind the present the shop's feeds read; Sync lets
 	// that much time pass first.
 	shopLag   time.Duration
@@ -137,7 +142,7 @@ func New(cfg Config) (*Integration, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	clk := NewClock(cfg.Start)
-	in := &Integration{Clock: clk, Store: cfg.Store, addressFixes: map[string]canonical.Address{}}
+	in := &Integration{Clock: clk, Store: cfg.Store, addressFixes: map[string]canonical.Address{}, workers: max(cfg.Workers, 1)}
 	// Faults start once the systems are set up (see Trade); a perfect start
 	// keeps the catalogue load simple.
 	var faults sim.Faults
