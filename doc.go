@@ -20,7 +20,16 @@
 //     build on.
 //   - connector/webhook: signature verification, de-duplication and an
 //     http.Handler that rings a flow's doorbell.
-//   - connector/connectortest: the conformance suite any Source or Sink must pass.
+//   - connector/connectortest: the conformance suite any Source or Sink must pass,
+//     an in-memory system and a fake clock for tests.
+//   - connector/sim: what simulators share: seeded faults and change logs that
+//     duplicate and reorder events as real feeds do.
+//   - ecommerce, erp, courier, finance, crm: one port per domain, in canonical
+//     types. Below each, the platform packages (ecommerce/shopify,
+//     erp/businesscentral), each with a fake server (shopifytest, bctest), and
+//     an in-memory simulator (memshop, memerp, memcourier, memledger, memcrm).
+//   - examples: runnable programs on the simulators; examples/ordertocash is
+//     the whole order-to-cash day.
 //
 // # Quick start
 //
@@ -28,7 +37,7 @@
 // to a sink. The engine keeps the checkpoint, skips duplicates and stale
 // versions, retries transient failures and parks what cannot be applied:
 //
-//	st := memstore.New()
+//	st := memstore.New() // or sqlstore.Open(ctx, db, sqlstore.Postgres)
 //	eng := flow.NewEngine(st, flow.WithLogger(slog.Default()))
 //	flow.Add(eng, flow.Flow[canonical.SalesOrder, canonical.SalesOrder]{
 //		Name:   "shop-orders-to-erp",
@@ -39,6 +48,9 @@
 //	})
 //	go eng.Run(ctx)
 //
-// Webhooks ring the doorbell; the poll from the checkpoint is the truth, so a
-// missed or duplicated delivery loses nothing.
+// Webhooks ring the doorbell (webhook.New with a platform's Verifier and
+// eng.Notify); the poll from the checkpoint is the truth, so a missed or
+// duplicated delivery loses nothing. Parked changes wait in the store's
+// exception queue with their payload and reason; eng.Replay runs one again
+// through the current mapping after a fix.
 package junction
