@@ -149,11 +149,7 @@ func (s *Sim) CreditNote(number string) (canonical.CreditNote, bool) {
 	if !ok {
 		return canonical.CreditNote{}, false
 	}
-	cn := r.cn
-	cn.Refs = append([]canonical.ExternalRef(nil), cn.Refs...)
-	cn.Lines = append([]canonical.InvoiceLine(nil), cn.Lines...)
-	cn.Taxes = append([]canonical.TaxLine(nil), cn.Taxes...)
-	return cn, true
+	return cloneCreditNote(r.cn), true
 }
 
 // Payment returns the payment with id as received, with Allocations listing
@@ -299,5 +295,13 @@ func cloneInvoice(inv canonical.Invoice) canonical.Invoice {
 	out.Lines = append([]canonical.InvoiceLine(nil), inv.Lines...)
 	out.Charges = append([]canonical.AllowanceCharge(nil), inv.Charges...)
 	out.Taxes = append([]canonical.TaxLine(nil), inv.Taxes...)
+	return out
+}
+
+func cloneCreditNote(cn canonical.CreditNote) canonical.CreditNote {
+	out := cn
+	out.Refs = append([]canonical.ExternalRef(nil), cn.Refs...)
+	out.Lines = append([]canonical.InvoiceLine(nil), cn.Lines...)
+	out.Taxes = append([]canonical.TaxLine(nil), cn.Taxes...)
 	return out
 }

@@ -1,10 +1,12 @@
 package memledger
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -70,36 +72,40 @@ func (k invoiceSink) Get(ctx context.Context, key string) (connector.Change[cano
 	}, nil
 }
 
-// begin runs the steps every write shares, with s.mu held: a repeated
-// idempotency key returns the first result (ok true), a Delete is
-// unsupported, and a version older than the last applied one is stale.
-func (s *Sim) begin(sink, key string, op connector.Op, idem string, v connector.Version) (connector.Result, bool, error) {
-	if idem != "" {
-		if r, ok := s.done[sink+"\x00"+idem]; ok {
+// write records one write of a sink under key with the steps every write
+// shares: with s.mu held, a repeated idempotency key returns the first
+// result, a Delete is unsupported and a version older than the last applied
+// one is stale; otherwise record runs, and a success is remembered for the
+// key and the idempotency key.
+func write[T any](s *Sim, sink, key string, w connector.Write[T], record func() (connector.Result, error)) (connector.Result, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if w.IdempotencyKey != "" {
+		if r, ok := s.done[sink+"\x00"+w.IdempotencyKey]; ok {
 			r.Action = connector.Unchanged
-			return r, true, nil
+			return r, nil
 		}
 	}
-	if op == connector.Delete {
-		return connector.Result{}, true, connector.Errorf(connector.Unsupported, s.cfg.System,
+	if w.Op == connector.Delete {
+		return connector.Result{}, connector.Errorf(connector.Unsupported, s.cfg.System,
 			"%s cannot be deleted: issue a credit note or a refund instead", sink)
 	}
-	if last, ok := s.versions[sink+"\x00"+key]; ok && !v.IsZero() {
-		if c, ok := v.Compare(last); ok && c < 0 {
-			return connector.Result{Action: connector.Stale, Ref: s.ref(key)}, true, nil
+	if last, ok := s.versions[sink+"\x00"+key]; ok && !w.Version.IsZero() {
+		if c, ok := w.Version.Compare(last); ok && c < 0 {
+			return connector.Result{Action: connector.Stale, Ref: s.ref(key)}, nil
 		}
 	}
-	return connector.Result{}, false, nil
-}
-
-// finish remembers a successful write. Callers hold s.mu.
-func (s *Sim) finish(sink, key, idem string, v connector.Version, r connector.Result) {
-	if !v.IsZero() {
-		s.versions[sink+"\x00"+key] = v
+	res, err := record()
+	if err != nil {
+		return connector.Result{}, err
 	}
-	if idem != "" {
-		s.done[sink+"\x00"+idem] = r
+	if !w.Version.IsZero() {
+		s.versions[sink+"\x00"+key] = w.Version
 	}
+	if w.IdempotencyKey != "" {
+		s.done[sink+"\x00"+w.IdempotencyKey] = res
+	}
+	return res, nil
 }
 
 func (s *Sim) ref(id string) canonical.ExternalRef {
@@ -139,16 +145,15 @@ func (k invoiceSink) Apply(ctx context.Context, w connector.Write[canonical.Invo
 	if err := s.env.Call(ctx, op); err != nil {
 		return connector.Result{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	number := w.Entity.Number
-	if number == "" {
-		number = w.Key
-	}
-	if r, done, err := s.begin(invoicesSink, number, w.Op, w.IdempotencyKey, w.Version); done {
-		return r, err
-	}
-	in := cloneInvoice(w.Entity)
+	number := cmp.Or(w.Entity.Number, w.Key)
+	return write(s, invoicesSink, number, w, func() (connector.Result, error) {
+		return s.recordInvoice(op, number, cloneInvoice(w.Entity))
+	})
+}
+
+// recordInvoice records invoice number, or checks a repeat of it against
+// the recorded one. Callers hold s.mu.
+func (s *Sim) recordInvoice(op, number string, in canonical.Invoice) (connector.Result, error) {
 	if err := in.Validate(); err != nil {
 		return connector.Result{}, s.invalid(op, err)
 	}
@@ -189,7 +194,6 @@ func (k invoiceSink) Apply(ctx context.Context, w connector.Write[canonical.Invo
 			res.Action = connector.Updated
 		}
 	}
-	s.finish(invoicesSink, number, w.IdempotencyKey, w.Version, res)
 	return res, nil
 }
 
@@ -259,18 +263,15 @@ func (k creditSink) Apply(ctx context.Context, w connector.Write[canonical.Credi
 	if err := s.env.Call(ctx, op); err != nil {
 		return connector.Result{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	number := w.Entity.Number
-	if number == "" {
-		number = w.Key
-	}
-	if r, done, err := s.begin(creditsSink, number, w.Op, w.IdempotencyKey, w.Version); done {
-		return r, err
-	}
-	cn := w.Entity
-	cn.Refs = append([]canonical.ExternalRef(nil), cn.Refs...)
-	cn.Lines = append([]canonical.InvoiceLine(nil), cn.Lines...)
+	number := cmp.Or(w.Entity.Number, w.Key)
+	return write(s, creditsSink, number, w, func() (connector.Result, error) {
+		return s.recordCredit(op, number, cloneCreditNote(w.Entity))
+	})
+}
+
+// recordCredit records credit note number and applies it to its invoice,
+// or checks a repeat of it against the recorded one. Callers hold s.mu.
+func (s *Sim) recordCredit(op, number string, cn canonical.CreditNote) (connector.Result, error) {
 	if err := cn.Validate(); err != nil {
 		return connector.Result{}, s.invalid(op, err)
 	}
@@ -296,7 +297,6 @@ func (k creditSink) Apply(ctx context.Context, w connector.Write[canonical.Credi
 			old.cn = cn
 			res.Action = connector.Updated
 		}
-		s.finish(creditsSink, number, w.IdempotencyKey, w.Version, res)
 		return res, nil
 	}
 	rec := s.invoices[cn.Invoice]
@@ -330,9 +330,7 @@ func (k creditSink) Apply(ctx context.Context, w connector.Write[canonical.Credi
 	cn.UpdatedAt = s.env.Stamp()
 	cn.SetRef(s.ref(number))
 	s.credits[number] = &creditRec{cn: cn}
-	res := connector.Result{Action: connector.Created, Ref: s.ref(number)}
-	s.finish(creditsSink, number, w.IdempotencyKey, w.Version, res)
-	return res, nil
+	return connector.Result{Action: connector.Created, Ref: s.ref(number)}, nil
 }
 
 // Apply records a payment and applies it.
@@ -342,21 +340,21 @@ func (k paymentSink) Apply(ctx context.Context, w connector.Write[canonical.Paym
 	if err := s.env.Call(ctx, op); err != nil {
 		return connector.Result{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id := w.Key
-	if id == "" {
-		id = w.Entity.ID
-	}
+	id := cmp.Or(w.Key, w.Entity.ID)
 	if id == "" && w.Op == connector.Upsert {
 		return connector.Result{}, s.fieldError(op, "id", canonical.CodeRequired, "", "a payment needs an ID")
-	}
-	if r, done, err := s.begin(paymentsSink, id, w.Op, w.IdempotencyKey, w.Version); done {
-		return r, err
 	}
 	p := w.Entity
 	p.Refs = append([]canonical.ExternalRef(nil), p.Refs...)
 	p.Allocations = append([]canonical.PaymentAllocation(nil), p.Allocations...)
+	return write(s, paymentsSink, id, w, func() (connector.Result, error) {
+		return s.recordPayment(op, id, p)
+	})
+}
+
+// recordPayment records payment id and applies it, or checks a repeat of it
+// against the recorded one. Callers hold s.mu.
+func (s *Sim) recordPayment(op, id string, p canonical.Payment) (connector.Result, error) {
 	if err := p.Validate(); err != nil {
 		return connector.Result{}, s.invalid(op, err)
 	}
@@ -375,7 +373,6 @@ func (k paymentSink) Apply(ctx context.Context, w connector.Write[canonical.Paym
 			old.received = p
 			res.Action = connector.Updated
 		}
-		s.finish(paymentsSink, id, w.IdempotencyKey, w.Version, res)
 		return res, nil
 	}
 
@@ -444,9 +441,7 @@ func (k paymentSink) Apply(ctx context.Context, w connector.Write[canonical.Paym
 		}
 	}
 	s.payments[id] = rec
-	res := connector.Result{Action: connector.Created, Ref: s.ref(id)}
-	s.finish(paymentsSink, id, w.IdempotencyKey, w.Version, res)
-	return res, nil
+	return connector.Result{Action: connector.Created, Ref: s.ref(id)}, nil
 }
 
 // AllocatePayment applies amount of a recorded payment's unallocated credit
@@ -513,18 +508,9 @@ func (s *Sim) AmountDue(ctx context.Context, invoice string) (canonical.Money, e
 // invoicesOldestFirst orders invoices by issue date, then arrival. Callers
 // hold s.mu.
 func (s *Sim) invoicesOldestFirst() []*invoiceRec {
-	out := make([]*invoiceRec, 0, len(s.invoices))
-	for _, r := range s.invoices {
-		out = append(out, r)
-	}
+	out := slices.Collect(maps.Values(s.invoices))
 	slices.SortFunc(out, func(a, b *invoiceRec) int {
-		switch {
-		case a.inv.IssueDate.Before(b.inv.IssueDate):
-			return -1
-		case b.inv.IssueDate.Before(a.inv.IssueDate):
-			return 1
-		}
-		return a.arrival - b.arrival
+		return oldestFirst(a.inv.IssueDate, b.inv.IssueDate, a.arrival, b.arrival)
 	})
 	return out
 }
@@ -532,20 +518,22 @@ func (s *Sim) invoicesOldestFirst() []*invoiceRec {
 // paymentsOldestFirst orders payments by receipt date, then arrival. Callers
 // hold s.mu.
 func (s *Sim) paymentsOldestFirst() []*paymentRec {
-	out := make([]*paymentRec, 0, len(s.payments))
-	for _, r := range s.payments {
-		out = append(out, r)
-	}
+	out := slices.Collect(maps.Values(s.payments))
 	slices.SortFunc(out, func(a, b *paymentRec) int {
-		switch {
-		case a.received.ReceivedOn.Before(b.received.ReceivedOn):
-			return -1
-		case b.received.ReceivedOn.Before(a.received.ReceivedOn):
-			return 1
-		}
-		return a.arrival - b.arrival
+		return oldestFirst(a.received.ReceivedOn, b.received.ReceivedOn, a.arrival, b.arrival)
 	})
 	return out
+}
+
+// oldestFirst compares two records by date, then by arrival.
+func oldestFirst(da, db canonical.Date, arrivalA, arrivalB int) int {
+	switch {
+	case da.Before(db):
+		return -1
+	case db.Before(da):
+		return 1
+	}
+	return arrivalA - arrivalB
 }
 
 // refMatches reports whether a payment reference names one of the invoice's
