@@ -42,6 +42,19 @@ func (c *Client) address(name, line1, line2, city, state, zip, country, phone st
 	return a
 }
 
+// shipTo converts a document's ship-to address, with the document's phone
+// number if it has one.
+func (c *Client) shipTo(a bcShipTo, phone string) canonical.Address {
+	return c.address(a.ShipToName, a.ShipToAddressLine1, a.ShipToAddressLine2, a.ShipToCity, a.ShipToState,
+		a.ShipToPostCode, a.ShipToCountry, phone)
+}
+
+// billTo converts a document's bill-to address.
+func (c *Client) billTo(a bcBillTo) canonical.Address {
+	return c.address(a.BillToName, a.BillToAddressLine1, a.BillToAddressLine2, a.BillToCity, a.BillToState,
+		a.BillToPostCode, a.BillToCountry, "")
+}
+
 // unit maps a Business Central unit-of-measure code to a canonical unit.
 func (c *Client) unit(code string) canonical.UnitCode {
 	if u, ok := c.unitOf[strings.ToUpper(code)]; ok {
@@ -142,10 +155,8 @@ func (c *Client) order(b bcOrder) canonical.SalesOrder {
 		CustomerPO: b.ExternalDocumentNumber,
 		Customer: canonical.PartyRef{Name: b.CustomerName, Email: b.Email,
 			Refs: []canonical.ExternalRef{{System: c.system, ID: b.CustomerNumber}}},
-		ShipTo: c.address(b.ShipToName, b.ShipToAddressLine1, b.ShipToAddressLine2, b.ShipToCity, b.ShipToState,
-			b.ShipToPostCode, b.ShipToCountry, b.PhoneNumber),
-		BillTo: c.address(b.BillToName, b.BillToAddressLine1, b.BillToAddressLine2, b.BillToCity, b.BillToState,
-			b.BillToPostCode, b.BillToCountry, ""),
+		ShipTo:           c.shipTo(b.bcShipTo, b.PhoneNumber),
+		BillTo:           c.billTo(b.bcBillTo),
 		Currency:         cur,
 		Status:           orderStatus(b),
 		PricesIncludeTax: b.PricesIncludeTax,
@@ -227,8 +238,7 @@ func (c *Client) shipment(b bcShipment) canonical.Shipment {
 	sh := canonical.Shipment{
 		Meta:   canonical.Meta{Refs: []canonical.ExternalRef{c.ref(b.Number, b.ETag)}, UpdatedAt: b.LastModifiedDateTime},
 		Number: b.Number, Order: b.OrderNumber, Status: canonical.ShipmentShipped,
-		ShipTo: c.address(b.ShipToName, b.ShipToAddressLine1, b.ShipToAddressLine2, b.ShipToCity, b.ShipToState,
-			b.ShipToPostCode, b.ShipToCountry, ""),
+		ShipTo:  c.shipTo(b.bcShipTo, ""),
 		Service: b.ShipmentMethodCode,
 	}
 	if !b.PostingDate.IsZero() {
@@ -285,9 +295,8 @@ func (c *Client) invoice(b bcInvoice) canonical.Invoice {
 	inv := canonical.Invoice{
 		Meta:   canonical.Meta{Refs: []canonical.ExternalRef{c.ref(b.Number, b.ETag)}, UpdatedAt: b.LastModifiedDateTime},
 		Number: b.Number, Status: invoiceStatus(b), IssueDate: b.InvoiceDate.Date, DueDate: b.DueDate.Date,
-		Customer: canonical.PartyRef{Name: b.CustomerName, Refs: []canonical.ExternalRef{{System: c.system, ID: b.CustomerNumber}}},
-		BillTo: c.address(b.BillToName, b.BillToAddressLine1, b.BillToAddressLine2, b.BillToCity, b.BillToState,
-			b.BillToPostCode, b.BillToCountry, ""),
+		Customer:         canonical.PartyRef{Name: b.CustomerName, Refs: []canonical.ExternalRef{{System: c.system, ID: b.CustomerNumber}}},
+		BillTo:           c.billTo(b.bcBillTo),
 		Currency:         cur,
 		PricesIncludeTax: b.PricesIncludeTax,
 		Paid:             money(sub(b.TotalAmountIncludingTax, b.RemainingAmount)),

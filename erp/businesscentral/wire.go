@@ -68,21 +68,6 @@ type bcOrder struct {
 	CustomerID              string            `json:"customerId"`
 	CustomerNumber          string            `json:"customerNumber"`
 	CustomerName            string            `json:"customerName"`
-	ShipToName              string            `json:"shipToName"`
-	ShipToContact           string            `json:"shipToContact"`
-	ShipToAddressLine1      string            `json:"shipToAddressLine1"`
-	ShipToAddressLine2      string            `json:"shipToAddressLine2"`
-	ShipToCity              string            `json:"shipToCity"`
-	ShipToCountry           string            `json:"shipToCountry"`
-	ShipToState             string            `json:"shipToState"`
-	ShipToPostCode          string            `json:"shipToPostCode"`
-	BillToName              string            `json:"billToName"`
-	BillToAddressLine1      string            `json:"billToAddressLine1"`
-	BillToAddressLine2      string            `json:"billToAddressLine2"`
-	BillToCity              string            `json:"billToCity"`
-	BillToCountry           string            `json:"billToCountry"`
-	BillToState             string            `json:"billToState"`
-	BillToPostCode          string            `json:"billToPostCode"`
 	CurrencyCode            string            `json:"currencyCode"`
 	PricesIncludeTax        bool              `json:"pricesIncludeTax"`
 	DiscountAmount          canonical.Decimal `json:"discountAmount"`
@@ -95,6 +80,8 @@ type bcOrder struct {
 	PhoneNumber             string            `json:"phoneNumber"`
 	Email                   string            `json:"email"`
 	Lines                   []bcLine          `json:"salesOrderLines"`
+	bcShipTo
+	bcBillTo
 }
 
 // bcLine is a line of a sales order, shipment or invoice (each has a
@@ -131,18 +118,11 @@ type bcShipment struct {
 	ExternalDocumentNumber string    `json:"externalDocumentNumber"`
 	PostingDate            bcDate    `json:"postingDate"`
 	CustomerNumber         string    `json:"customerNumber"`
-	ShipToName             string    `json:"shipToName"`
-	ShipToContact          string    `json:"shipToContact"`
-	ShipToAddressLine1     string    `json:"shipToAddressLine1"`
-	ShipToAddressLine2     string    `json:"shipToAddressLine2"`
-	ShipToCity             string    `json:"shipToCity"`
-	ShipToCountry          string    `json:"shipToCountry"`
-	ShipToState            string    `json:"shipToState"`
-	ShipToPostCode         string    `json:"shipToPostCode"`
 	OrderNumber            string    `json:"orderNumber"`
 	ShipmentMethodCode     string    `json:"shipmentMethodCode"`
 	LastModifiedDateTime   time.Time `json:"lastModifiedDateTime"`
 	Lines                  []bcLine  `json:"salesShipmentLines"`
+	bcShipTo
 }
 
 // bcInvoice is a sales invoice.
@@ -155,13 +135,6 @@ type bcInvoice struct {
 	DueDate                 bcDate            `json:"dueDate"`
 	CustomerNumber          string            `json:"customerNumber"`
 	CustomerName            string            `json:"customerName"`
-	BillToName              string            `json:"billToName"`
-	BillToAddressLine1      string            `json:"billToAddressLine1"`
-	BillToAddressLine2      string            `json:"billToAddressLine2"`
-	BillToCity              string            `json:"billToCity"`
-	BillToCountry           string            `json:"billToCountry"`
-	BillToState             string            `json:"billToState"`
-	BillToPostCode          string            `json:"billToPostCode"`
 	CurrencyCode            string            `json:"currencyCode"`
 	OrderNumber             string            `json:"orderNumber"`
 	PricesIncludeTax        bool              `json:"pricesIncludeTax"`
@@ -173,6 +146,30 @@ type bcInvoice struct {
 	Status                  string            `json:"status"`
 	LastModifiedDateTime    time.Time         `json:"lastModifiedDateTime"`
 	Lines                   []bcLine          `json:"salesInvoiceLines"`
+	bcBillTo
+}
+
+// bcShipTo is the ship-to address of a sales order or shipment.
+type bcShipTo struct {
+	ShipToName         string `json:"shipToName"`
+	ShipToContact      string `json:"shipToContact"`
+	ShipToAddressLine1 string `json:"shipToAddressLine1"`
+	ShipToAddressLine2 string `json:"shipToAddressLine2"`
+	ShipToCity         string `json:"shipToCity"`
+	ShipToCountry      string `json:"shipToCountry"`
+	ShipToState        string `json:"shipToState"`
+	ShipToPostCode     string `json:"shipToPostCode"`
+}
+
+// bcBillTo is the bill-to address of a sales order or invoice.
+type bcBillTo struct {
+	BillToName         string `json:"billToName"`
+	BillToAddressLine1 string `json:"billToAddressLine1"`
+	BillToAddressLine2 string `json:"billToAddressLine2"`
+	BillToCity         string `json:"billToCity"`
+	BillToCountry      string `json:"billToCountry"`
+	BillToState        string `json:"billToState"`
+	BillToPostCode     string `json:"billToPostCode"`
 }
 
 // bcDate is an Edm.Date: "2026-03-02". Business Central writes
