@@ -65,13 +65,9 @@ func (s creditNoteSink) Apply(ctx context.Context, w connector.Write[canonical.C
 	}
 	var lines []map[string]any
 	for i, l := range cn.Lines {
-		var disc canonical.Decimal
-		for _, d := range l.Discounts {
-			if d.IsCharge {
-				disc = sub(disc, d.Amount.Amount)
-			} else {
-				disc = add(disc, d.Amount.Amount)
-			}
+		disc, err := c.lineDiscount(op, fmt.Sprintf("lines[%d]", i), l.Discounts)
+		if err != nil {
+			return connector.Result{}, err
 		}
 		wl := wantLine{lineType: "Item", number: l.SKU, description: truncate(l.Description, 100),
 			quantity: l.Quantity.Value, unitPrice: l.UnitPrice.Amount, discount: disc, uom: c.bcUnit(l.Quantity.Unit)}

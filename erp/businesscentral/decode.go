@@ -164,7 +164,7 @@ func (c *Client) order(b bcOrder) canonical.SalesOrder {
 	if !b.OrderDate.IsZero() {
 		o.OrderedAt = b.OrderDate.In(time.UTC)
 	}
-	var lineNet canonical.Decimal
+	var lineNet sum
 	for _, l := range b.Lines {
 		switch l.LineType {
 		case "Item":
@@ -193,17 +193,17 @@ func (c *Client) order(b bcOrder) canonical.SalesOrder {
 		if !l.TaxPercent.IsZero() || !l.TotalTaxAmount.IsZero() {
 			ol.Taxes = []canonical.TaxLine{{Category: taxCategory(l.TaxCode), Rate: l.TaxPercent, Taxable: money(l.NetAmount), Tax: money(l.TotalTaxAmount)}}
 		}
-		lineNet = add(lineNet, ol.Net.Amount)
+		lineNet.add(ol.Net.Amount)
 		o.Lines = append(o.Lines, ol)
 	}
-	var charges canonical.Decimal
+	var charges sum
 	for _, ch := range o.Charges {
-		charges = add(charges, ch.Amount.Amount)
+		charges.add(ch.Amount.Amount)
 	}
 	o.Totals = canonical.Totals{
-		LineNet:    money(lineNet),
+		LineNet:    lineNet.money(cur),
 		Allowances: money(b.DiscountAmount),
-		Charges:    money(charges),
+		Charges:    charges.money(cur),
 		Tax:        money(b.TotalTaxAmount),
 		Payable:    money(b.TotalAmountIncludingTax),
 	}
@@ -299,15 +299,17 @@ func (c *Client) invoice(b bcInvoice) canonical.Invoice {
 		BillTo:           c.billTo(b.bcBillTo),
 		Currency:         cur,
 		PricesIncludeTax: b.PricesIncludeTax,
-		Paid:             money(sub(b.TotalAmountIncludingTax, b.RemainingAmount)),
 	}
-	if b.Status != "Open" && b.Status != "Paid" {
-		inv.Paid = canonical.Money{}
+	// Paid is left out unless the invoice is open or paid, and when the
+	// total less the remaining amount overflows (an invoice's amounts are
+	// not negative, so that takes nonsense from Business Central).
+	if paid, err := b.TotalAmountIncludingTax.Sub(b.RemainingAmount); err == nil && (b.Status == "Open" || b.Status == "Paid") {
+		inv.Paid = money(paid)
 	}
 	if b.OrderNumber != "" {
 		inv.Orders = []string{b.OrderNumber}
 	}
-	var lineNet canonical.Decimal
+	var lineNet sum
 	for _, l := range b.Lines {
 		if l.LineType == "Comment" || l.LineType == "" {
 			continue
@@ -337,31 +339,46 @@ func (c *Client) invoice(b bcInvoice) canonical.Invoice {
 		if !l.TaxPercent.IsZero() || !l.TotalTaxAmount.IsZero() {
 			il.Taxes = []canonical.TaxLine{{Category: taxCategory(l.TaxCode), Rate: l.TaxPercent, Taxable: money(net), Tax: money(l.TotalTaxAmount)}}
 		}
-		lineNet = add(lineNet, net)
+		lineNet.add(net)
 		inv.Lines = append(inv.Lines, il)
 	}
 	inv.Totals = canonical.Totals{
-		LineNet: money(lineNet),
+		LineNet: lineNet.money(cur),
 		Tax:     money(b.TotalTaxAmount),
 		Payable: money(b.TotalAmountIncludingTax),
 	}
 	return inv
 }
 
-// add and sub never fail for business amounts (19 digits); on an overflow
-// they keep the left operand.
-func add(a, b canonical.Decimal) canonical.Decimal {
-	r, err := a.Add(b)
-	if err != nil {
-		return a
-	}
-	return r
+// sum adds decimals and remembers an overflow (more than 19 significant
+// digits) instead of turning it into a wrong number.
+type sum struct {
+	d        canonical.Decimal
+	overflow bool
 }
 
-func sub(a, b canonical.Decimal) canonical.Decimal {
-	r, err := a.Sub(b)
-	if err != nil {
-		return a
+// add adds d to the sum.
+func (s *sum) add(d canonical.Decimal) {
+	if s.overflow {
+		return
 	}
-	return r
+	r, err := s.d.Add(d)
+	if err != nil {
+		s.overflow = true
+		return
+	}
+	s.d = r
+}
+
+// sub subtracts d from the sum.
+func (s *sum) sub(d canonical.Decimal) { s.add(d.Neg()) }
+
+// money returns the sum in currency cur, or no amount (Money{}) when it
+// overflowed: a decoded document's total is then left out, and the
+// document's validation, which adds the same amounts, reports the overflow.
+func (s sum) money(cur canonical.CurrencyCode) canonical.Money {
+	if s.overflow {
+		return canonical.Money{}
+	}
+	return canonical.Money{Amount: s.d, Currency: cur}
 }

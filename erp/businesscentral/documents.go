@@ -3,6 +3,7 @@ package businesscentral
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -124,7 +125,11 @@ func (s confirmSink) Apply(ctx context.Context, w connector.Write[canonical.Ship
 		}
 		if j < 0 {
 			for k, l := range o.Lines {
-				if l.LineType == "Item" && l.LineObjectNumber == sl.SKU && sub(l.Quantity, add(l.ShippedQuantity, qty[l.ID])).IsPos() {
+				// What has shipped and what this shipment takes of the
+				// line adds up to at most its quantity (checked below),
+				// so the sum cannot overflow.
+				taken, _ := l.ShippedQuantity.Add(qty[l.ID])
+				if l.LineType == "Item" && l.LineObjectNumber == sl.SKU && l.Quantity.Cmp(taken) > 0 {
 					j = k
 					break
 				}
@@ -135,8 +140,13 @@ func (s confirmSink) Apply(ctx context.Context, w connector.Write[canonical.Ship
 				"matches no open line of sales order "+o.Number)
 		}
 		l := o.Lines[j]
-		q := add(qty[l.ID], sl.Quantity.Value)
-		if add(l.ShippedQuantity, q).Cmp(l.Quantity) > 0 {
+		q, err := qty[l.ID].Add(sl.Quantity.Value)
+		taken, err2 := l.ShippedQuantity.Add(q)
+		if err != nil || err2 != nil {
+			return connector.Result{}, c.overflow(op, "lines["+strconv.Itoa(i)+"].quantity",
+				fmt.Sprintf("the quantity with what sales order %s line %d has shipped", o.Number, l.Sequence))
+		}
+		if taken.Cmp(l.Quantity) > 0 {
 			return connector.Result{}, c.errorf(connector.BusinessRule, op,
 				"sales order %s line %d (%s): shipping %s would exceed the %s ordered (%s shipped)", o.Number, l.Sequence, l.LineObjectNumber, q, l.Quantity, l.ShippedQuantity)
 		}

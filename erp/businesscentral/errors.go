@@ -92,6 +92,13 @@ func (c *Client) invalid(op, path, code, value, message string) *connector.Error
 	return e
 }
 
+// overflow builds the Invalid error for amounts at path whose arithmetic
+// (what says which) comes to more than canonical.Decimal's 19 significant
+// digits.
+func (c *Client) overflow(op, path, what string) *connector.Error {
+	return c.invalid(op, path, canonical.CodeOverflow, "", what+": more than 19 significant digits")
+}
+
 // errorf builds an error of this connector.
 func (c *Client) errorf(kind connector.Kind, op, format string, args ...any) *connector.Error {
 	e := connector.Errorf(kind, c.system, format, args...)

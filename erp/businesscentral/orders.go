@@ -167,16 +167,16 @@ type wantLine struct {
 func (c *Client) desiredLines(op string, in canonical.SalesOrder) ([]wantLine, error) {
 	var out []wantLine
 	for i, l := range in.Lines {
-		var disc canonical.Decimal
-		for _, d := range l.Discounts {
-			if d.IsCharge {
-				disc = sub(disc, d.Amount.Amount)
-			} else {
-				disc = add(disc, d.Amount.Amount)
-			}
+		path := fmt.Sprintf("lines[%d]", i)
+		disc, err := c.lineDiscount(op, path, l.Discounts)
+		if err != nil {
+			return nil, err
 		}
-		qty := sub(l.Ordered.Value, l.Cancelled.Value)
-		out = append(out, wantLine{path: fmt.Sprintf("lines[%d]", i), lineType: "Item", number: l.SKU,
+		qty, err := l.Ordered.Value.Sub(l.Cancelled.Value)
+		if err != nil {
+			return nil, c.overflow(op, path+".cancelled", "the quantity ordered less the quantity cancelled")
+		}
+		out = append(out, wantLine{path: path, lineType: "Item", number: l.SKU,
 			description: truncate(l.Description, 100), quantity: qty, unitPrice: l.UnitPrice.Amount,
 			discount: disc, uom: c.bcUnit(l.Ordered.Unit)})
 	}
@@ -198,15 +198,35 @@ func (c *Client) desiredLines(op string, in canonical.SalesOrder) ([]wantLine, e
 	return out, nil
 }
 
-// orderDiscount is the sum of the order-level allowances.
-func orderDiscount(in canonical.SalesOrder) canonical.Decimal {
-	var d canonical.Decimal
-	for _, ch := range in.Charges {
-		if !ch.IsCharge {
-			d = add(d, ch.Amount.Amount)
+// lineDiscount is what a line's discounts take off its amount, less its
+// charges: Business Central's line discountAmount.
+func (c *Client) lineDiscount(op, path string, discounts []canonical.AllowanceCharge) (canonical.Decimal, error) {
+	var d sum
+	for _, ac := range discounts {
+		if ac.IsCharge {
+			d.sub(ac.Amount.Amount)
+		} else {
+			d.add(ac.Amount.Amount)
 		}
 	}
-	return d
+	if d.overflow {
+		return canonical.Decimal{}, c.overflow(op, path+".discounts", "the discounts less the charges")
+	}
+	return d.d, nil
+}
+
+// orderDiscount is the sum of the order-level allowances.
+func (c *Client) orderDiscount(op string, in canonical.SalesOrder) (canonical.Decimal, error) {
+	var d sum
+	for _, ch := range in.Charges {
+		if !ch.IsCharge {
+			d.add(ch.Amount.Amount)
+		}
+	}
+	if d.overflow {
+		return canonical.Decimal{}, c.overflow(op, "charges", "the order's allowances")
+	}
+	return d.d, nil
 }
 
 func truncate(s string, n int) string {
@@ -304,7 +324,10 @@ func (c *Client) creditCheck(ctx context.Context, op, number string, amount cano
 		return cust, c.errorf(connector.BusinessRule, op, "customer %s is on hold: blocked for %s in Business Central", number, b)
 	}
 	if cust.CreditLimit.IsPos() {
-		total := add(cust.BalanceDue, amount)
+		total, err := cust.BalanceDue.Add(amount)
+		if err != nil {
+			return cust, c.overflow(op, "totals.payable.amount", "customer "+number+"'s balance plus this amount")
+		}
 		if total.Cmp(cust.CreditLimit) > 0 {
 			return cust, c.errorf(connector.BusinessRule, op,
 				"customer %s is over its credit limit: balance %s + this order %s = %s exceeds the limit %s",
@@ -328,7 +351,11 @@ func (s orderSink) create(ctx context.Context, op string, in canonical.SalesOrde
 	if !in.OrderedAt.IsZero() {
 		body["orderDate"] = canonical.DateOf(in.OrderedAt.UTC()).String()
 	}
-	if d := orderDiscount(in); !d.IsZero() {
+	d, err := c.orderDiscount(op, in)
+	if err != nil {
+		return connector.Result{}, err
+	}
+	if !d.IsZero() {
 		body["discountAmount"] = jsonNumber(d)
 	}
 	lines := make([]map[string]any, len(want))
@@ -342,7 +369,7 @@ func (s orderSink) create(ctx context.Context, op string, in canonical.SalesOrde
 	// Not retried by the client: a POST that reached Business Central but
 	// lost its answer is found by externalDocumentNumber when the engine
 	// retries the write.
-	err := c.http.DoJSON(ctx, &httpx.Request{Method: http.MethodPost, Path: c.CompanyPath("salesOrders"), Body: body}, &out)
+	err = c.http.DoJSON(ctx, &httpx.Request{Method: http.MethodPost, Path: c.CompanyPath("salesOrders"), Body: body}, &out)
 	if err != nil {
 		return connector.Result{}, c.lineError(err, want)
 	}
@@ -496,14 +523,21 @@ func (s orderSink) amend(ctx context.Context, op string, w connector.Write[canon
 		return connector.Result{}, err
 	}
 	header := changedFields(c.headerBody(in), c.headerBody(c.order(cur)))
-	if d := orderDiscount(in); !d.Equal(cur.DiscountAmount) {
+	d, err := c.orderDiscount(op, in)
+	if err != nil {
+		return connector.Result{}, err
+	}
+	if !d.Equal(cur.DiscountAmount) {
 		header["discountAmount"] = jsonNumber(d)
 	}
 	if len(header) == 0 && len(ops) == 0 {
 		return connector.Result{Action: connector.Unchanged, Ref: c.ref(cur.Number, cur.ETag)}, nil
 	}
 	if !c.cfg.SkipCreditCheck && in.Totals.Payable.Amount.Cmp(cur.TotalAmountIncludingTax) > 0 {
-		raise := sub(in.Totals.Payable.Amount, cur.TotalAmountIncludingTax)
+		raise, err := in.Totals.Payable.Amount.Sub(cur.TotalAmountIncludingTax)
+		if err != nil {
+			return connector.Result{}, c.overflow(op, "totals.payable.amount", "the raise over sales order "+cur.Number)
+		}
 		if _, err := c.creditCheck(ctx, op, customer, raise); err != nil {
 			return connector.Result{}, err
 		}
