@@ -28,109 +28,53 @@ type creditMemo struct {
 	exclTax, tax, inclTax canonical.Decimal
 	modified              time.Time
 	ver                   int64
-	cache, cacheLines     rendered
+	cache                 renderedDoc
 }
 
-func (m *creditMemo) obj(expandLines bool) obj {
-	if expandLines {
-		return m.cacheLines.get(m.ver, func() obj { return m.render(true) })
-	}
-	return m.cache.get(m.ver, func() obj { return m.render(false) })
-}
+func (m *creditMemo) obj(expandLines bool) obj { return m.cache.get(m.ver, expandLines, m.render) }
 
 func (m *creditMemo) render(expandLines bool) obj {
-	cn, cid, cname := "", zeroGUID, ""
-	bill := address{}
-	if c := m.cust; c != nil {
-		cn, cid, cname = c.number, c.id, c.displayName
-		bill = address{line1: c.addressLine1, line2: c.addressLine2, city: c.city, state: c.state, country: c.country, zip: c.zip}
-	}
 	invID, invNo := zeroGUID, ""
 	if m.invoice != nil {
 		invID, invNo = m.invoice.id, m.invoice.number
 	}
-	out := obj{
-		{"@odata.etag", etag(m.ver)},
-		{"id", m.id},
-		{"number", m.number},
-		{"externalDocumentNumber", m.extDoc},
-		{"creditMemoDate", m.memoDate},
-		{"postingDate", m.postingDate},
-		{"dueDate", m.memoDate},
-		{"customerId", cid},
-		{"customerNumber", cn},
-		{"customerName", cname},
-		{"billToName", cname},
-		{"billToCustomerId", cid},
-		{"billToCustomerNumber", cn},
-		{"sellToAddressLine1", bill.line1},
-		{"sellToAddressLine2", bill.line2},
-		{"sellToCity", bill.city},
-		{"sellToCountry", bill.country},
-		{"sellToState", bill.state},
-		{"sellToPostCode", bill.zip},
-		{"billToAddressLine1", bill.line1},
-		{"billToAddressLine2", bill.line2},
-		{"billToCity", bill.city},
-		{"billToCountry", bill.country},
-		{"billToState", bill.state},
-		{"billToPostCode", bill.zip},
-		{"shortcutDimension1Code", ""},
-		{"shortcutDimension2Code", ""},
-		{"currencyId", zeroGUID},
-		{"currencyCode", m.currencyCode},
-		{"paymentTermsId", zeroGUID},
-		{"shipmentMethodId", zeroGUID},
-		{"salesperson", ""},
-		{"pricesIncludeTax", false},
-		{"discountAmount", canonical.Decimal{}},
-		{"discountAppliedBeforeTax", true},
-		{"totalAmountExcludingTax", m.exclTax},
-		{"totalTaxAmount", m.tax},
-		{"totalAmountIncludingTax", m.inclTax},
-		{"status", m.status},
-		{"lastModifiedDateTime", m.modified},
-		{"invoiceId", invID},
-		{"invoiceNumber", invNo},
-		{"phoneNumber", ""},
-		{"email", ""},
-		{"customerReturnReasonId", zeroGUID},
-	}
+	out := slices.Concat(
+		obj{
+			{"@odata.etag", etag(m.ver)},
+			{"id", m.id},
+			{"number", m.number},
+			{"externalDocumentNumber", m.extDoc},
+			{"creditMemoDate", m.memoDate},
+			{"postingDate", m.postingDate},
+			{"dueDate", m.memoDate},
+		},
+		customerFields(m.cust),
+		sellToBillToFields(m.cust),
+		obj{
+			{"shortcutDimension1Code", ""},
+			{"shortcutDimension2Code", ""},
+			{"currencyId", zeroGUID},
+			{"currencyCode", m.currencyCode},
+			{"paymentTermsId", zeroGUID},
+			{"shipmentMethodId", zeroGUID},
+			{"salesperson", ""},
+			{"pricesIncludeTax", false},
+		},
+		totalsFields(canonical.Decimal{}, m.exclTax, m.tax, m.inclTax),
+		obj{
+			{"status", m.status},
+			{"lastModifiedDateTime", m.modified},
+			{"invoiceId", invID},
+			{"invoiceNumber", invNo},
+			{"phoneNumber", ""},
+			{"email", ""},
+			{"customerReturnReasonId", zeroGUID},
+		},
+	)
 	if expandLines {
-		lines := make([]obj, len(m.lines))
-		for i, l := range m.lines {
-			lines[i] = obj{
-				{"@odata.etag", etag(m.ver)},
-				{"id", l.id},
-				{"documentId", m.id},
-				{"sequence", l.sequence},
-				{"itemId", zeroGUID},
-				{"accountId", zeroGUID},
-				{"lineType", l.lineType},
-				{"lineObjectNumber", l.objectNumber},
-				{"description", l.descr},
-				{"unitOfMeasureId", zeroGUID},
-				{"unitOfMeasureCode", l.uom},
-				{"unitPrice", l.unitPrice},
-				{"quantity", l.quantity},
-				{"discountAmount", l.discount},
-				{"discountPercent", canonical.Decimal{}},
-				{"discountAppliedBeforeTax", true},
-				{"amountExcludingTax", l.amount},
-				{"taxCode", ""},
-				{"taxPercent", l.taxPercent},
-				{"totalTaxAmount", l.tax},
-				{"amountIncludingTax", l.amtInc},
-				{"invoiceDiscountAllocation", canonical.Decimal{}},
-				{"netAmount", l.amount},
-				{"netTaxAmount", l.tax},
-				{"netAmountIncludingTax", l.amtInc},
-				{"shipmentDate", l.shipmentDate},
-				{"itemVariantId", zeroGUID},
-				{"locationId", zeroGUID},
-			}
-		}
-		out = append(out, field{"salesCreditMemoLines", lines})
+		out = append(out, field{"salesCreditMemoLines", renderAll(m.lines, func(l *postedLine) obj {
+			return append(l.obj(m.id, m.ver), field{"locationId", zeroGUID})
+		})})
 	}
 	return out
 }

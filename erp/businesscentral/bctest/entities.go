@@ -1,6 +1,7 @@
 package bctest
 
 import (
+	"slices"
 	"time"
 
 	"github.com/junctionhq/junction/canonical"
@@ -66,7 +67,7 @@ type order struct {
 	modified               time.Time
 	ver                    int64
 	exclTax, tax, inclTax  canonical.Decimal // computed
-	cache, cacheLines      rendered
+	cache                  renderedDoc
 }
 
 type postedLine struct {
@@ -88,7 +89,7 @@ type shipment struct {
 	lines                           []*postedLine
 	modified                        time.Time
 	ver                             int64
-	cache, cacheLines               rendered
+	cache                           renderedDoc
 }
 
 type invoice struct {
@@ -102,7 +103,7 @@ type invoice struct {
 	exclTax, tax, inclTax, remaining         canonical.Decimal
 	modified                                 time.Time
 	ver                                      int64
-	cache, cacheLines                        rendered
+	cache                                    renderedDoc
 }
 
 type ledgerEntry struct {
@@ -136,6 +137,27 @@ func (r *rendered) get(ver int64, render func() obj) obj {
 	o := render()
 	*r = rendered{ver: ver, o: o, valid: true}
 	return o
+}
+
+// renderedDoc caches a document's rendering without and with its lines.
+type renderedDoc struct{ header, withLines rendered }
+
+// get returns the cached rendering of version ver, with or without the
+// lines, or renders and caches it.
+func (r *renderedDoc) get(ver int64, expandLines bool, render func(expandLines bool) obj) obj {
+	if expandLines {
+		return r.withLines.get(ver, func() obj { return render(true) })
+	}
+	return r.header.get(ver, func() obj { return render(false) })
+}
+
+// renderAll renders each of xs.
+func renderAll[T any](xs []T, render func(T) obj) []obj {
+	out := make([]obj, len(xs))
+	for i, x := range xs {
+		out[i] = render(x)
+	}
+	return out
 }
 
 func blockedValue(b string) string {
@@ -180,6 +202,11 @@ func (c *customer) render() obj {
 	}
 }
 
+// address is the customer's address, without a name.
+func (c *customer) address() address {
+	return address{line1: c.addressLine1, line2: c.addressLine2, city: c.city, state: c.state, country: c.country, zip: c.zip}
+}
+
 const zeroGUID = "00000000-0000-0000-0000-000000000000"
 
 func (it *item) obj() obj { return it.cache.get(it.ver, it.render) }
@@ -211,89 +238,118 @@ func (it *item) render() obj {
 	}
 }
 
-func (o *order) obj(expandLines bool) obj {
-	if expandLines {
-		return o.cacheLines.get(o.ver, func() obj { return o.render(true) })
-	}
-	return o.cache.get(o.ver, func() obj { return o.render(false) })
-}
+// The header fields sales documents share, in Business Central's order.
 
-func (o *order) render(expandLines bool) obj {
+// customerFields are a document's customer, who is also billed.
+func customerFields(c *customer) obj {
 	cn, cid, cname := "", zeroGUID, ""
-	if o.cust != nil {
-		cn, cid, cname = o.cust.number, o.cust.id, o.cust.displayName
+	if c != nil {
+		cn, cid, cname = c.number, c.id, c.displayName
 	}
-	sell := address{}
-	if o.cust != nil {
-		sell = address{line1: o.cust.addressLine1, line2: o.cust.addressLine2, city: o.cust.city,
-			state: o.cust.state, country: o.cust.country, zip: o.cust.zip}
-	}
-	fullyShipped := len(o.lines) > 0
-	for _, l := range o.lines {
-		if l.shipped.Cmp(l.quantity) < 0 {
-			fullyShipped = false
-		}
-	}
-	out := obj{
-		{"@odata.etag", etag(o.ver)},
-		{"id", o.id},
-		{"number", o.number},
-		{"externalDocumentNumber", o.extDoc},
-		{"orderDate", o.orderDate},
-		{"postingDate", o.postingDate},
+	return obj{
 		{"customerId", cid},
 		{"customerNumber", cn},
 		{"customerName", cname},
 		{"billToName", cname},
 		{"billToCustomerId", cid},
 		{"billToCustomerNumber", cn},
-		{"shipToName", o.shipTo.name},
-		{"shipToContact", o.shipTo.contact},
-		{"sellToAddressLine1", sell.line1},
-		{"sellToAddressLine2", sell.line2},
-		{"sellToCity", sell.city},
-		{"sellToCountry", sell.country},
-		{"sellToState", sell.state},
-		{"sellToPostCode", sell.zip},
-		{"billToAddressLine1", sell.line1},
-		{"billToAddressLine2", sell.line2},
-		{"billToCity", sell.city},
-		{"billToCountry", sell.country},
-		{"billToState", sell.state},
-		{"billToPostCode", sell.zip},
-		{"shipToAddressLine1", o.shipTo.line1},
-		{"shipToAddressLine2", o.shipTo.line2},
-		{"shipToCity", o.shipTo.city},
-		{"shipToCountry", o.shipTo.country},
-		{"shipToState", o.shipTo.state},
-		{"shipToPostCode", o.shipTo.zip},
-		{"shortcutDimension1Code", ""},
-		{"shortcutDimension2Code", ""},
-		{"currencyId", zeroGUID},
-		{"currencyCode", o.currencyCode},
-		{"pricesIncludeTax", false},
-		{"paymentTermsId", zeroGUID},
-		{"shipmentMethodId", zeroGUID},
-		{"salesperson", ""},
-		{"partialShipping", true},
-		{"requestedDeliveryDate", o.requestedDelivery},
-		{"discountAmount", o.discountAmount},
-		{"discountAppliedBeforeTax", true},
-		{"totalAmountExcludingTax", o.exclTax},
-		{"totalTaxAmount", o.tax},
-		{"totalAmountIncludingTax", o.inclTax},
-		{"fullyShipped", fullyShipped},
-		{"status", o.status},
-		{"lastModifiedDateTime", o.modified},
-		{"phoneNumber", o.phone},
-		{"email", o.email},
 	}
-	if expandLines {
-		lines := make([]obj, len(o.lines))
-		for i, l := range o.lines {
-			lines[i] = l.obj(o.id)
+}
+
+// sellToBillToFields are a document's sell-to and bill-to addresses: the
+// customer's address.
+func sellToBillToFields(c *customer) obj {
+	var a address
+	if c != nil {
+		a = c.address()
+	}
+	return obj{
+		{"sellToAddressLine1", a.line1},
+		{"sellToAddressLine2", a.line2},
+		{"sellToCity", a.city},
+		{"sellToCountry", a.country},
+		{"sellToState", a.state},
+		{"sellToPostCode", a.zip},
+		{"billToAddressLine1", a.line1},
+		{"billToAddressLine2", a.line2},
+		{"billToCity", a.city},
+		{"billToCountry", a.country},
+		{"billToState", a.state},
+		{"billToPostCode", a.zip},
+	}
+}
+
+// shipToFields are a document's ship-to address lines.
+func shipToFields(a address) obj {
+	return obj{
+		{"shipToAddressLine1", a.line1},
+		{"shipToAddressLine2", a.line2},
+		{"shipToCity", a.city},
+		{"shipToCountry", a.country},
+		{"shipToState", a.state},
+		{"shipToPostCode", a.zip},
+	}
+}
+
+// totalsFields are a document's discount and totals.
+func totalsFields(discount, exclTax, tax, inclTax canonical.Decimal) obj {
+	return obj{
+		{"discountAmount", discount},
+		{"discountAppliedBeforeTax", true},
+		{"totalAmountExcludingTax", exclTax},
+		{"totalTaxAmount", tax},
+		{"totalAmountIncludingTax", inclTax},
+	}
+}
+
+func (o *order) obj(expandLines bool) obj { return o.cache.get(o.ver, expandLines, o.render) }
+
+func (o *order) render(expandLines bool) obj {
+	fullyShipped := len(o.lines) > 0
+	for _, l := range o.lines {
+		if l.shipped.Cmp(l.quantity) < 0 {
+			fullyShipped = false
 		}
-		out = append(out, field{"salesOrderLines", lines})
+	}
+	out := slices.Concat(
+		obj{
+			{"@odata.etag", etag(o.ver)},
+			{"id", o.id},
+			{"number", o.number},
+			{"externalDocumentNumber", o.extDoc},
+			{"orderDate", o.orderDate},
+			{"postingDate", o.postingDate},
+		},
+		customerFields(o.cust),
+		obj{
+			{"shipToName", o.shipTo.name},
+			{"shipToContact", o.shipTo.contact},
+		},
+		sellToBillToFields(o.cust),
+		shipToFields(o.shipTo),
+		obj{
+			{"shortcutDimension1Code", ""},
+			{"shortcutDimension2Code", ""},
+			{"currencyId", zeroGUID},
+			{"currencyCode", o.currencyCode},
+			{"pricesIncludeTax", false},
+			{"paymentTermsId", zeroGUID},
+			{"shipmentMethodId", zeroGUID},
+			{"salesperson", ""},
+			{"partialShipping", true},
+			{"requestedDeliveryDate", o.requestedDelivery},
+		},
+		totalsFields(o.discountAmount, o.exclTax, o.tax, o.inclTax),
+		obj{
+			{"fullyShipped", fullyShipped},
+			{"status", o.status},
+			{"lastModifiedDateTime", o.modified},
+			{"phoneNumber", o.phone},
+			{"email", o.email},
+		},
+	)
+	if expandLines {
+		out = append(out, field{"salesOrderLines", renderAll(o.lines, func(l *orderLine) obj { return l.obj(o.id) })})
 	}
 	return out
 }
@@ -338,53 +394,46 @@ func (l *orderLine) obj(documentID string) obj {
 	}
 }
 
-func (sh *shipment) obj(expandLines bool) obj {
-	if expandLines {
-		return sh.cacheLines.get(sh.ver, func() obj { return sh.render(true) })
-	}
-	return sh.cache.get(sh.ver, func() obj { return sh.render(false) })
-}
+func (sh *shipment) obj(expandLines bool) obj { return sh.cache.get(sh.ver, expandLines, sh.render) }
 
 func (sh *shipment) render(expandLines bool) obj {
 	cn, cname := "", ""
 	if sh.cust != nil {
 		cn, cname = sh.cust.number, sh.cust.displayName
 	}
-	out := obj{
-		{"@odata.etag", etag(sh.ver)},
-		{"id", sh.id},
-		{"number", sh.number},
-		{"externalDocumentNumber", sh.extDoc},
-		{"invoiceDate", sh.postingDate},
-		{"postingDate", sh.postingDate},
-		{"dueDate", sh.postingDate},
-		{"customerPurchaseOrderReference", sh.extDoc},
-		{"customerNumber", cn},
-		{"customerName", cname},
-		{"billToName", cname},
-		{"billToCustomerNumber", cn},
-		{"shipToName", sh.shipTo.name},
-		{"shipToContact", sh.shipTo.contact},
-		{"shipToAddressLine1", sh.shipTo.line1},
-		{"shipToAddressLine2", sh.shipTo.line2},
-		{"shipToCity", sh.shipTo.city},
-		{"shipToCountry", sh.shipTo.country},
-		{"shipToState", sh.shipTo.state},
-		{"shipToPostCode", sh.shipTo.zip},
-		{"currencyCode", sh.currencyCode},
-		{"orderNumber", sh.orderNumber},
-		{"paymentTermsCode", ""},
-		{"shipmentMethodCode", ""},
-		{"salesperson", ""},
-		{"pricesIncludeTax", false},
-		{"lastModifiedDateTime", sh.modified},
-		{"phoneNumber", ""},
-		{"email", ""},
-	}
+	out := slices.Concat(
+		obj{
+			{"@odata.etag", etag(sh.ver)},
+			{"id", sh.id},
+			{"number", sh.number},
+			{"externalDocumentNumber", sh.extDoc},
+			{"invoiceDate", sh.postingDate},
+			{"postingDate", sh.postingDate},
+			{"dueDate", sh.postingDate},
+			{"customerPurchaseOrderReference", sh.extDoc},
+			{"customerNumber", cn},
+			{"customerName", cname},
+			{"billToName", cname},
+			{"billToCustomerNumber", cn},
+			{"shipToName", sh.shipTo.name},
+			{"shipToContact", sh.shipTo.contact},
+		},
+		shipToFields(sh.shipTo),
+		obj{
+			{"currencyCode", sh.currencyCode},
+			{"orderNumber", sh.orderNumber},
+			{"paymentTermsCode", ""},
+			{"shipmentMethodCode", ""},
+			{"salesperson", ""},
+			{"pricesIncludeTax", false},
+			{"lastModifiedDateTime", sh.modified},
+			{"phoneNumber", ""},
+			{"email", ""},
+		},
+	)
 	if expandLines {
-		lines := make([]obj, len(sh.lines))
-		for i, l := range sh.lines {
-			lines[i] = obj{
+		out = append(out, field{"salesShipmentLines", renderAll(sh.lines, func(l *postedLine) obj {
+			return obj{
 				{"@odata.etag", etag(sh.ver)},
 				{"id", l.id},
 				{"documentId", sh.id},
@@ -400,118 +449,91 @@ func (sh *shipment) render(expandLines bool) obj {
 				{"taxPercent", l.taxPercent},
 				{"shipmentDate", l.shipmentDate},
 			}
-		}
-		out = append(out, field{"salesShipmentLines", lines})
+		})})
 	}
 	return out
 }
 
-func (inv *invoice) obj(expandLines bool) obj {
-	if expandLines {
-		return inv.cacheLines.get(inv.ver, func() obj { return inv.render(true) })
-	}
-	return inv.cache.get(inv.ver, func() obj { return inv.render(false) })
-}
+func (inv *invoice) obj(expandLines bool) obj { return inv.cache.get(inv.ver, expandLines, inv.render) }
 
 func (inv *invoice) render(expandLines bool) obj {
-	cn, cid, cname := "", zeroGUID, ""
-	bill := address{}
-	if c := inv.cust; c != nil {
-		cn, cid, cname = c.number, c.id, c.displayName
-		bill = address{line1: c.addressLine1, line2: c.addressLine2, city: c.city, state: c.state, country: c.country, zip: c.zip}
-	}
-	out := obj{
-		{"@odata.etag", etag(inv.ver)},
-		{"id", inv.id},
-		{"number", inv.number},
-		{"externalDocumentNumber", inv.extDoc},
-		{"invoiceDate", inv.invoiceDate},
-		{"postingDate", inv.postingDate},
-		{"dueDate", inv.dueDate},
-		{"customerPurchaseOrderReference", inv.extDoc},
-		{"customerId", cid},
-		{"customerNumber", cn},
-		{"customerName", cname},
-		{"billToName", cname},
-		{"billToCustomerId", cid},
-		{"billToCustomerNumber", cn},
-		{"shipToName", inv.shipTo.name},
-		{"shipToContact", inv.shipTo.contact},
-		{"sellToAddressLine1", bill.line1},
-		{"sellToAddressLine2", bill.line2},
-		{"sellToCity", bill.city},
-		{"sellToCountry", bill.country},
-		{"sellToState", bill.state},
-		{"sellToPostCode", bill.zip},
-		{"billToAddressLine1", bill.line1},
-		{"billToAddressLine2", bill.line2},
-		{"billToCity", bill.city},
-		{"billToCountry", bill.country},
-		{"billToState", bill.state},
-		{"billToPostCode", bill.zip},
-		{"shipToAddressLine1", inv.shipTo.line1},
-		{"shipToAddressLine2", inv.shipTo.line2},
-		{"shipToCity", inv.shipTo.city},
-		{"shipToCountry", inv.shipTo.country},
-		{"shipToState", inv.shipTo.state},
-		{"shipToPostCode", inv.shipTo.zip},
-		{"currencyId", zeroGUID},
-		{"shortcutDimension1Code", ""},
-		{"shortcutDimension2Code", ""},
-		{"currencyCode", inv.currencyCode},
-		{"orderId", inv.orderID},
-		{"orderNumber", inv.orderNumber},
-		{"paymentTermsId", zeroGUID},
-		{"shipmentMethodId", zeroGUID},
-		{"salesperson", ""},
-		{"pricesIncludeTax", false},
-		{"remainingAmount", inv.remaining},
-		{"discountAmount", canonical.Decimal{}},
-		{"discountAppliedBeforeTax", true},
-		{"totalAmountExcludingTax", inv.exclTax},
-		{"totalTaxAmount", inv.tax},
-		{"totalAmountIncludingTax", inv.inclTax},
-		{"status", inv.status},
-		{"lastModifiedDateTime", inv.modified},
-		{"phoneNumber", ""},
-		{"email", ""},
-	}
+	out := slices.Concat(
+		obj{
+			{"@odata.etag", etag(inv.ver)},
+			{"id", inv.id},
+			{"number", inv.number},
+			{"externalDocumentNumber", inv.extDoc},
+			{"invoiceDate", inv.invoiceDate},
+			{"postingDate", inv.postingDate},
+			{"dueDate", inv.dueDate},
+			{"customerPurchaseOrderReference", inv.extDoc},
+		},
+		customerFields(inv.cust),
+		obj{
+			{"shipToName", inv.shipTo.name},
+			{"shipToContact", inv.shipTo.contact},
+		},
+		sellToBillToFields(inv.cust),
+		shipToFields(inv.shipTo),
+		obj{
+			{"currencyId", zeroGUID},
+			{"shortcutDimension1Code", ""},
+			{"shortcutDimension2Code", ""},
+			{"currencyCode", inv.currencyCode},
+			{"orderId", inv.orderID},
+			{"orderNumber", inv.orderNumber},
+			{"paymentTermsId", zeroGUID},
+			{"shipmentMethodId", zeroGUID},
+			{"salesperson", ""},
+			{"pricesIncludeTax", false},
+			{"remainingAmount", inv.remaining},
+		},
+		totalsFields(canonical.Decimal{}, inv.exclTax, inv.tax, inv.inclTax),
+		obj{
+			{"status", inv.status},
+			{"lastModifiedDateTime", inv.modified},
+			{"phoneNumber", ""},
+			{"email", ""},
+		},
+	)
 	if expandLines {
-		lines := make([]obj, len(inv.lines))
-		for i, l := range inv.lines {
-			lines[i] = obj{
-				{"@odata.etag", etag(inv.ver)},
-				{"id", l.id},
-				{"documentId", inv.id},
-				{"sequence", l.sequence},
-				{"itemId", zeroGUID},
-				{"accountId", zeroGUID},
-				{"lineType", l.lineType},
-				{"lineObjectNumber", l.objectNumber},
-				{"description", l.descr},
-				{"unitOfMeasureId", zeroGUID},
-				{"unitOfMeasureCode", l.uom},
-				{"unitPrice", l.unitPrice},
-				{"quantity", l.quantity},
-				{"discountAmount", l.discount},
-				{"discountPercent", canonical.Decimal{}},
-				{"discountAppliedBeforeTax", true},
-				{"amountExcludingTax", l.amount},
-				{"taxCode", ""},
-				{"taxPercent", l.taxPercent},
-				{"totalTaxAmount", l.tax},
-				{"amountIncludingTax", l.amtInc},
-				{"invoiceDiscountAllocation", canonical.Decimal{}},
-				{"netAmount", l.amount},
-				{"netTaxAmount", l.tax},
-				{"netAmountIncludingTax", l.amtInc},
-				{"shipmentDate", l.shipmentDate},
-				{"itemVariantId", zeroGUID},
-			}
-		}
-		out = append(out, field{"salesInvoiceLines", lines})
+		out = append(out, field{"salesInvoiceLines", renderAll(inv.lines, func(l *postedLine) obj { return l.obj(inv.id, inv.ver) })})
 	}
 	return out
+}
+
+// obj renders a line of posted invoice or credit memo documentID, at the
+// document's version ver.
+func (l *postedLine) obj(documentID string, ver int64) obj {
+	return obj{
+		{"@odata.etag", etag(ver)},
+		{"id", l.id},
+		{"documentId", documentID},
+		{"sequence", l.sequence},
+		{"itemId", zeroGUID},
+		{"accountId", zeroGUID},
+		{"lineType", l.lineType},
+		{"lineObjectNumber", l.objectNumber},
+		{"description", l.descr},
+		{"unitOfMeasureId", zeroGUID},
+		{"unitOfMeasureCode", l.uom},
+		{"unitPrice", l.unitPrice},
+		{"quantity", l.quantity},
+		{"discountAmount", l.discount},
+		{"discountPercent", canonical.Decimal{}},
+		{"discountAppliedBeforeTax", true},
+		{"amountExcludingTax", l.amount},
+		{"taxCode", ""},
+		{"taxPercent", l.taxPercent},
+		{"totalTaxAmount", l.tax},
+		{"amountIncludingTax", l.amtInc},
+		{"invoiceDiscountAllocation", canonical.Decimal{}},
+		{"netAmount", l.amount},
+		{"netTaxAmount", l.tax},
+		{"netAmountIncludingTax", l.amtInc},
+		{"shipmentDate", l.shipmentDate},
+		{"itemVariantId", zeroGUID},
+	}
 }
 
 func (e *ledgerEntry) obj() obj { return e.cache.get(0, e.render) }

@@ -325,9 +325,8 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) *apiError {
 		o.postingDate = o.orderDate
 	}
 	if o.shipTo == (address{}) {
-		c := o.cust
-		o.shipTo = address{name: c.displayName, line1: c.addressLine1, line2: c.addressLine2, city: c.city,
-			state: c.state, country: c.country, zip: c.zip}
+		o.shipTo = o.cust.address()
+		o.shipTo.name = o.cust.displayName
 	}
 	if deep {
 		// Deep insert: the lines come in the same request and are created

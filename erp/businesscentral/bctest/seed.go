@@ -492,7 +492,7 @@ func (s *Server) ShipOrder(number string, qty map[int]canonical.Decimal, invoice
 	if o == nil {
 		return "", fmt.Errorf("%w: order %s", ErrNotFound, number)
 	}
-	o.cache.valid, o.cacheLines.valid = false, false
+	o.cache = renderedDoc{}
 	for _, l := range o.lines {
 		if qty == nil {
 			l.shipQty = sub(l.quantity, l.shipped)
