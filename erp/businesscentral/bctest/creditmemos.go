@@ -79,61 +79,20 @@ func (m *creditMemo) render(expandLines bool) obj {
 	return out
 }
 
-func (s *Server) findMemo(id string) *creditMemo {
-	for _, m := range s.memos {
-		if strings.EqualFold(m.id, id) {
-			return m
-		}
-	}
-	return nil
-}
-
-func (s *Server) invoiceByNumber(n string) *invoice {
-	for _, inv := range s.invoices {
-		if inv.number == n {
-			return inv
-		}
-	}
-	return nil
-}
-
 func (s *Server) serveCreditMemos(w http.ResponseWriter, r *http.Request, segs []segment) *apiError {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !segs[0].hasKey {
-		if len(segs) > 1 {
-			return errorf(http.StatusNotFound, "BadRequest_NotFound", "Resource not found for the segment '%s'.", segs[1].name)
-		}
-		switch r.Method {
-		case http.MethodGet:
-			expand, e := expandsLines(r, "salesCreditMemoLines")
-			if e != nil {
-				return e
-			}
-			all := make([]obj, len(s.memos))
-			for i, m := range s.memos {
-				all[i] = m.obj(expand)
-			}
-			s.list(w, r, "salesCreditMemos", all)
-			return nil
-		case http.MethodPost:
-			return s.createMemo(w, r)
-		}
-		return methodNotAllowed(r)
+		return serveDocumentSet(s, w, r, segs, "salesCreditMemos", "salesCreditMemoLines", s.memos, s.createMemo)
 	}
-	m := s.findMemo(segs[0].key)
+	m := byID(s.memos, segs[0].key)
 	if m == nil {
 		return notFound("sales credit memo")
 	}
 	if len(segs) == 1 {
 		switch r.Method {
 		case http.MethodGet:
-			expand, e := expandsLines(r, "salesCreditMemoLines")
-			if e != nil {
-				return e
-			}
-			writeJSON(w, http.StatusOK, m.obj(expand))
-			return nil
+			return getDocument(w, r, "salesCreditMemoLines", m)
 		case http.MethodDelete:
 			if e := s.checkIfMatch(r, m.ver); e != nil {
 				return e
@@ -167,7 +126,7 @@ func (s *Server) serveCreditMemos(w http.ResponseWriter, r *http.Request, segs [
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	return errorf(http.StatusNotFound, "BadRequest_NotFound", "Resource not found for the segment '%s'.", segs[1].name)
+	return segmentNotFound(segs[1].name)
 }
 
 func (s *Server) createMemo(w http.ResponseWriter, r *http.Request) *apiError {
@@ -192,11 +151,11 @@ func (s *Server) createMemo(w http.ResponseWriter, r *http.Request) *apiError {
 	if e := apply("salesCreditMemo", body, setters, []string{"id", "number", "status", "totalAmountIncludingTax", "lastModifiedDateTime"}); e != nil {
 		return e
 	}
-	if m.cust = s.customerByNumber(custNo); m.cust == nil {
+	if m.cust = byNumber(s.customers, custNo); m.cust == nil {
 		return errorf(http.StatusBadRequest, "Internal_RecordNotFound", "The Customer does not exist. Identification fields and values: No.='%s'", custNo)
 	}
 	if invNo != "" {
-		if m.invoice = s.invoiceByNumber(invNo); m.invoice == nil {
+		if m.invoice = byNumber(s.invoices, invNo); m.invoice == nil {
 			return errorf(http.StatusBadRequest, "Internal_RecordNotFound", "The Sales Invoice Header does not exist. Identification fields and values: No.='%s'", invNo)
 		}
 		if m.invoice.cust != m.cust {

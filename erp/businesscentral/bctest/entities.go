@@ -2,6 +2,7 @@ package bctest
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/junctionhq/junction/canonical"
@@ -116,6 +117,38 @@ type ledgerEntry struct {
 	quantity                            canonical.Decimal
 	modified                            time.Time
 	cache                               rendered
+}
+
+// keyed is an entity found by its id or its number.
+type keyed interface{ keys() (id, number string) }
+
+func (c *customer) keys() (string, string)   { return c.id, c.number }
+func (it *item) keys() (string, string)      { return it.id, it.number }
+func (o *order) keys() (string, string)      { return o.id, o.number }
+func (inv *invoice) keys() (string, string)  { return inv.id, inv.number }
+func (m *creditMemo) keys() (string, string) { return m.id, m.number }
+
+// byID returns the entity of es with id id, compared without regard to case
+// as OData keys are, or nil.
+func byID[E keyed](es []E, id string) E {
+	for _, e := range es {
+		if eid, _ := e.keys(); strings.EqualFold(eid, id) {
+			return e
+		}
+	}
+	var none E
+	return none
+}
+
+// byNumber returns the entity of es with number n, or nil.
+func byNumber[E keyed](es []E, n string) E {
+	for _, e := range es {
+		if _, number := e.keys(); number == n {
+			return e
+		}
+	}
+	var none E
+	return none
 }
 
 // ---- rendering ----

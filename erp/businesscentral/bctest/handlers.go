@@ -53,6 +53,11 @@ func parseSegments(p string) ([]segment, error) {
 	return out, nil
 }
 
+// segmentNotFound is the answer to a path segment that names nothing.
+func segmentNotFound(name string) *apiError {
+	return errorf(http.StatusNotFound, "BadRequest_NotFound", "Resource not found for the segment '%s'.", name)
+}
+
 func notFound(what string) *apiError {
 	return errorf(http.StatusNotFound, "BadRequest_NotFound", "The %s does not exist.", what)
 }
@@ -65,7 +70,7 @@ func methodNotAllowed(r *http.Request) *apiError {
 func (s *Server) route(w http.ResponseWriter, r *http.Request, rest string) {
 	segs, err := parseSegments(rest)
 	if err != nil || len(segs) == 0 {
-		writeError(w, errorf(http.StatusNotFound, "BadRequest_NotFound", "Resource not found for the segment '%s'.", rest))
+		writeError(w, segmentNotFound(rest))
 		return
 	}
 	if segs[0].name == "subscriptions" {
@@ -73,7 +78,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, rest string) {
 		return
 	}
 	if segs[0].name != "companies" {
-		writeError(w, errorf(http.StatusNotFound, "BadRequest_NotFound", "Resource not found for the segment '%s'.", segs[0].name))
+		writeError(w, segmentNotFound(segs[0].name))
 		return
 	}
 	if !segs[0].hasKey {
@@ -118,7 +123,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, rest string) {
 	case "itemLedgerEntries":
 		e = s.serveLedger(w, r, segs[1:])
 	default:
-		e = errorf(http.StatusNotFound, "BadRequest_NotFound", "Resource not found for the segment '%s'.", segs[1].name)
+		e = segmentNotFound(segs[1].name)
 	}
 	if e != nil {
 		writeError(w, e)
@@ -308,6 +313,42 @@ func decodeSkipToken(tok string) (pageState, bool) {
 	return p, true
 }
 
+// document is a sales document, rendered with or without its lines.
+type document interface{ obj(expandLines bool) obj }
+
+// serveDocumentSet answers a request for the document set set as a whole
+// (segs[0] has no key): GET lists docs, with their lines (the navigation
+// property nav) when $expand asks for them, and POST creates a document.
+func serveDocumentSet[D document](s *Server, w http.ResponseWriter, r *http.Request, segs []segment, set, nav string,
+	docs []D, create func(http.ResponseWriter, *http.Request) *apiError) *apiError {
+	if len(segs) > 1 {
+		return segmentNotFound(segs[1].name)
+	}
+	switch r.Method {
+	case http.MethodGet:
+		expand, e := expandsLines(r, nav)
+		if e != nil {
+			return e
+		}
+		s.list(w, r, set, renderAll(docs, func(d D) obj { return d.obj(expand) }))
+		return nil
+	case http.MethodPost:
+		return create(w, r)
+	}
+	return methodNotAllowed(r)
+}
+
+// getDocument answers a GET of one document, with its lines (the
+// navigation property nav) when $expand asks for them.
+func getDocument(w http.ResponseWriter, r *http.Request, nav string, d document) *apiError {
+	expand, e := expandsLines(r, nav)
+	if e != nil {
+		return e
+	}
+	writeJSON(w, http.StatusOK, d.obj(expand))
+	return nil
+}
+
 // expandsLines reports whether $expand asks for the named navigation
 // property; any other expansion is an error.
 func expandsLines(r *http.Request, nav string) (bool, *apiError) {
@@ -439,6 +480,15 @@ func boolean(name string, dst *bool) setter {
 // ignore accepts a property the fake does not model.
 func ignore(json.RawMessage) *apiError { return nil }
 
+// readPatch reads the body of a PATCH of an entity at version ver, which
+// the request's If-Match must name (see checkIfMatch).
+func (s *Server) readPatch(r *http.Request, ver int64) (map[string]json.RawMessage, *apiError) {
+	if e := s.checkIfMatch(r, ver); e != nil {
+		return nil, e
+	}
+	return readBody(r)
+}
+
 // checkIfMatch enforces optimistic concurrency: PATCH and DELETE need an
 // If-Match with the entity's current ETag or "*".
 // https://learn.microsoft.com/dynamics365/business-central/dev-itpro/api-reference/v2.0/api/dynamics_salesorder_update
@@ -460,24 +510,6 @@ func (s *Server) checkIfMatch(r *http.Request, current int64) *apiError {
 }
 
 // ---- customers ----
-
-func (s *Server) findCustomer(id string) *customer {
-	for _, c := range s.customers {
-		if strings.EqualFold(c.id, id) {
-			return c
-		}
-	}
-	return nil
-}
-
-func (s *Server) customerByNumber(n string) *customer {
-	for _, c := range s.customers {
-		if c.number == n {
-			return c
-		}
-	}
-	return nil
-}
 
 func (s *Server) customerSetters(c *customer) map[string]setter {
 	return map[string]setter{
@@ -526,18 +558,14 @@ var customerReadOnly = []string{"id", "balanceDue", "lastModifiedDateTime"}
 
 func (s *Server) serveCustomers(w http.ResponseWriter, r *http.Request, segs []segment) *apiError {
 	if len(segs) > 1 {
-		return errorf(http.StatusNotFound, "BadRequest_NotFound", "Resource not found for the segment '%s'.", segs[1].name)
+		return segmentNotFound(segs[1].name)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !segs[0].hasKey {
 		switch r.Method {
 		case http.MethodGet:
-			all := make([]obj, len(s.customers))
-			for i, c := range s.customers {
-				all[i] = c.obj()
-			}
-			s.list(w, r, "customers", all)
+			s.list(w, r, "customers", renderAll(s.customers, (*customer).obj))
 			return nil
 		case http.MethodPost:
 			body, e := readBody(r)
@@ -550,7 +578,7 @@ func (s *Server) serveCustomers(w http.ResponseWriter, r *http.Request, segs []s
 			}
 			if c.number == "" {
 				c.number = s.number("customer")
-			} else if s.customerByNumber(c.number) != nil {
+			} else if byNumber(s.customers, c.number) != nil {
 				return errorf(http.StatusBadRequest, "Internal_EntityWithSameKeyExists",
 					"The record in table Customer already exists. Identification fields and values: No.='%s'", c.number)
 			}
@@ -565,7 +593,7 @@ func (s *Server) serveCustomers(w http.ResponseWriter, r *http.Request, segs []s
 		}
 		return methodNotAllowed(r)
 	}
-	c := s.findCustomer(segs[0].key)
+	c := byID(s.customers, segs[0].key)
 	if c == nil {
 		return notFound("customer")
 	}
@@ -574,10 +602,7 @@ func (s *Server) serveCustomers(w http.ResponseWriter, r *http.Request, segs []s
 		writeJSON(w, http.StatusOK, c.obj())
 		return nil
 	case http.MethodPatch:
-		if e := s.checkIfMatch(r, c.ver); e != nil {
-			return e
-		}
-		body, e := readBody(r)
+		body, e := s.readPatch(r, c.ver)
 		if e != nil {
 			return e
 		}
@@ -613,24 +638,6 @@ func (s *Server) serveCustomers(w http.ResponseWriter, r *http.Request, segs []s
 
 // ---- items ----
 
-func (s *Server) findItem(id string) *item {
-	for _, it := range s.items {
-		if strings.EqualFold(it.id, id) {
-			return it
-		}
-	}
-	return nil
-}
-
-func (s *Server) itemByNumber(n string) *item {
-	for _, it := range s.items {
-		if it.number == n {
-			return it
-		}
-	}
-	return nil
-}
-
 func (s *Server) itemSetters(it *item) map[string]setter {
 	return map[string]setter{
 		"number":                str("number", 20, &it.number),
@@ -652,18 +659,14 @@ var itemReadOnly = []string{"id", "inventory", "lastModifiedDateTime"}
 
 func (s *Server) serveItems(w http.ResponseWriter, r *http.Request, segs []segment) *apiError {
 	if len(segs) > 1 {
-		return errorf(http.StatusNotFound, "BadRequest_NotFound", "Resource not found for the segment '%s'.", segs[1].name)
+		return segmentNotFound(segs[1].name)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !segs[0].hasKey {
 		switch r.Method {
 		case http.MethodGet:
-			all := make([]obj, len(s.items))
-			for i, it := range s.items {
-				all[i] = it.obj()
-			}
-			s.list(w, r, "items", all)
+			s.list(w, r, "items", renderAll(s.items, (*item).obj))
 			return nil
 		case http.MethodPost:
 			body, e := readBody(r)
@@ -676,7 +679,7 @@ func (s *Server) serveItems(w http.ResponseWriter, r *http.Request, segs []segme
 			}
 			if it.number == "" {
 				it.number = s.number("item")
-			} else if s.itemByNumber(it.number) != nil {
+			} else if byNumber(s.items, it.number) != nil {
 				return errorf(http.StatusBadRequest, "Internal_EntityWithSameKeyExists",
 					"The record in table Item already exists. Identification fields and values: No.='%s'", it.number)
 			}
@@ -688,7 +691,7 @@ func (s *Server) serveItems(w http.ResponseWriter, r *http.Request, segs []segme
 		}
 		return methodNotAllowed(r)
 	}
-	it := s.findItem(segs[0].key)
+	it := byID(s.items, segs[0].key)
 	if it == nil {
 		return notFound("item")
 	}
@@ -697,10 +700,7 @@ func (s *Server) serveItems(w http.ResponseWriter, r *http.Request, segs []segme
 		writeJSON(w, http.StatusOK, it.obj())
 		return nil
 	case http.MethodPatch:
-		if e := s.checkIfMatch(r, it.ver); e != nil {
-			return e
-		}
-		body, e := readBody(r)
+		body, e := s.readPatch(r, it.ver)
 		if e != nil {
 			return e
 		}
@@ -734,11 +734,7 @@ func (s *Server) serveLedger(w http.ResponseWriter, r *http.Request, segs []segm
 		}
 		return notFound("item ledger entry")
 	}
-	all := make([]obj, len(s.ledger))
-	for i, e := range s.ledger {
-		all[i] = e.obj()
-	}
-	s.list(w, r, "itemLedgerEntries", all)
+	s.list(w, r, "itemLedgerEntries", renderAll(s.ledger, (*ledgerEntry).obj))
 	return nil
 }
 
@@ -769,7 +765,7 @@ func (s *Server) servePosted(w http.ResponseWriter, r *http.Request, segs []segm
 	}
 	if !segs[0].hasKey {
 		if len(segs) > 1 {
-			return errorf(http.StatusNotFound, "BadRequest_NotFound", "Resource not found for the segment '%s'.", segs[1].name)
+			return segmentNotFound(segs[1].name)
 		}
 		s.list(w, r, set, all)
 		return nil
@@ -783,7 +779,7 @@ func (s *Server) servePosted(w http.ResponseWriter, r *http.Request, segs []segm
 		return nil
 	}
 	if segs[1].name != nav || len(segs) > 2 {
-		return errorf(http.StatusNotFound, "BadRequest_NotFound", "Resource not found for the segment '%s'.", segs[1].name)
+		return segmentNotFound(segs[1].name)
 	}
 	v, _ := all[i].get(nav)
 	lines, _ := v.([]obj)

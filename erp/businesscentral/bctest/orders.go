@@ -9,24 +9,6 @@ import (
 	"github.com/junctionhq/junction/canonical"
 )
 
-func (s *Server) findOrder(id string) *order {
-	for _, o := range s.orders {
-		if strings.EqualFold(o.id, id) {
-			return o
-		}
-	}
-	return nil
-}
-
-func (s *Server) orderByNumber(n string) *order {
-	for _, o := range s.orders {
-		if o.number == n {
-			return o
-		}
-	}
-	return nil
-}
-
 // touchOrder records a change to an order or one of its lines: the totals
 // are recomputed and the order gets a new ETag and modification time, as
 // the salesOrder entity (a buffer over the header and its lines) does.
@@ -55,32 +37,10 @@ func (s *Server) orderSetters(o *order) map[string]setter {
 		"phoneNumber":            str("phoneNumber", 30, &o.phone),
 		"email":                  str("email", 80, &o.email),
 		"discountAmount":         dec("discountAmount", &o.discountAmount),
-		"customerNumber": func(raw json.RawMessage) *apiError {
-			var n string
-			if err := json.Unmarshal(raw, &n); err != nil {
-				return typeError("customerNumber", "Edm.String", raw)
-			}
-			c := s.customerByNumber(n)
-			if c == nil {
-				return errorf(http.StatusBadRequest, "Internal_RecordNotFound",
-					"The Customer does not exist. Identification fields and values: No.='%s'", n)
-			}
-			o.cust = c
-			return nil
-		},
-		"customerId": func(raw json.RawMessage) *apiError {
-			var id string
-			if err := json.Unmarshal(raw, &id); err != nil {
-				return typeError("customerId", "Edm.Guid", raw)
-			}
-			c := s.findCustomer(id)
-			if c == nil {
-				return errorf(http.StatusBadRequest, "Internal_RecordNotFound",
-					"The Customer does not exist. Identification fields and values: Id='%s'", id)
-			}
-			o.cust = c
-			return nil
-		},
+		"customerNumber": customerRef("customerNumber", "Edm.String", "No.", &o.cust,
+			func(n string) *customer { return byNumber(s.customers, n) }),
+		"customerId": customerRef("customerId", "Edm.Guid", "Id", &o.cust,
+			func(id string) *customer { return byID(s.customers, id) }),
 		"number": func(json.RawMessage) *apiError {
 			return errorf(http.StatusBadRequest, "Application_DialogException",
 				"You may not enter numbers manually. If you want to enter numbers manually, please activate Manual Nos. in No. Series S-ORD.")
@@ -91,6 +51,24 @@ func (s *Server) orderSetters(o *order) map[string]setter {
 		"sellToAddressLine1": ignore, "sellToAddressLine2": ignore, "sellToCity": ignore, "sellToCountry": ignore,
 		"sellToState": ignore, "sellToPostCode": ignore, "billToAddressLine1": ignore, "billToAddressLine2": ignore,
 		"billToCity": ignore, "billToCountry": ignore, "billToState": ignore, "billToPostCode": ignore,
+	}
+}
+
+// customerRef returns a setter for a property that names a customer: find
+// looks the value up, and key names it in the error for no such customer.
+func customerRef(name, typ, key string, dst **customer, find func(string) *customer) setter {
+	return func(raw json.RawMessage) *apiError {
+		var v string
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return typeError(name, typ, raw)
+		}
+		c := find(v)
+		if c == nil {
+			return errorf(http.StatusBadRequest, "Internal_RecordNotFound",
+				"The Customer does not exist. Identification fields and values: %s='%s'", key, v)
+		}
+		*dst = c
+		return nil
 	}
 }
 
@@ -124,7 +102,7 @@ func (s *Server) lineSetters(l *orderLine, itemRef *string) map[string]setter {
 			if id == zeroGUID || id == "" {
 				return nil
 			}
-			it := s.findItem(id)
+			it := byID(s.items, id)
 			if it == nil {
 				return errorf(http.StatusBadRequest, "Internal_RecordNotFound", "The Item does not exist. Identification fields and values: Id='%s'", id)
 			}
@@ -148,7 +126,7 @@ func (s *Server) setLine(o *order, l *orderLine, prev *orderLine, itemRef string
 	}
 	switch l.lineType {
 	case "Item":
-		it := s.itemByNumber(itemRef)
+		it := byNumber(s.items, itemRef)
 		if it == nil {
 			return errorf(http.StatusBadRequest, "Internal_InvalidTableRelation",
 				"The field No. of table Sales Line contains a value (%s) that cannot be found in the related table (Item).", itemRef)
@@ -221,39 +199,16 @@ func (s *Server) serveOrders(w http.ResponseWriter, r *http.Request, segs []segm
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !segs[0].hasKey {
-		if len(segs) > 1 {
-			return errorf(http.StatusNotFound, "BadRequest_NotFound", "Resource not found for the segment '%s'.", segs[1].name)
-		}
-		switch r.Method {
-		case http.MethodGet:
-			expand, e := expandsLines(r, "salesOrderLines")
-			if e != nil {
-				return e
-			}
-			all := make([]obj, len(s.orders))
-			for i, o := range s.orders {
-				all[i] = o.obj(expand)
-			}
-			s.list(w, r, "salesOrders", all)
-			return nil
-		case http.MethodPost:
-			return s.createOrder(w, r)
-		}
-		return methodNotAllowed(r)
+		return serveDocumentSet(s, w, r, segs, "salesOrders", "salesOrderLines", s.orders, s.createOrder)
 	}
-	o := s.findOrder(segs[0].key)
+	o := byID(s.orders, segs[0].key)
 	if o == nil {
 		return notFound("sales order")
 	}
 	if len(segs) == 1 {
 		switch r.Method {
 		case http.MethodGet:
-			expand, e := expandsLines(r, "salesOrderLines")
-			if e != nil {
-				return e
-			}
-			writeJSON(w, http.StatusOK, o.obj(expand))
-			return nil
+			return getDocument(w, r, "salesOrderLines", o)
 		case http.MethodPatch:
 			return s.patchOrder(w, r, o)
 		case http.MethodDelete:
@@ -294,7 +249,7 @@ func (s *Server) serveOrders(w http.ResponseWriter, r *http.Request, segs []segm
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	return errorf(http.StatusNotFound, "BadRequest_NotFound", "Resource not found for the segment '%s'.", segs[1].name)
+	return segmentNotFound(segs[1].name)
 }
 
 func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) *apiError {
@@ -383,10 +338,7 @@ func (s *Server) addLine(o *order, body map[string]json.RawMessage) (*orderLine,
 }
 
 func (s *Server) patchOrder(w http.ResponseWriter, r *http.Request, o *order) *apiError {
-	if e := s.checkIfMatch(r, o.ver); e != nil {
-		return e
-	}
-	body, e := readBody(r)
+	body, e := s.readPatch(r, o.ver)
 	if e != nil {
 		return e
 	}
@@ -421,16 +373,12 @@ func anyShipped(o *order) bool {
 
 func (s *Server) serveLines(w http.ResponseWriter, r *http.Request, o *order, segs []segment) *apiError {
 	if len(segs) > 1 {
-		return errorf(http.StatusNotFound, "BadRequest_NotFound", "Resource not found for the segment '%s'.", segs[1].name)
+		return segmentNotFound(segs[1].name)
 	}
 	if !segs[0].hasKey {
 		switch r.Method {
 		case http.MethodGet:
-			all := make([]obj, len(o.lines))
-			for i, l := range o.lines {
-				all[i] = l.obj(o.id)
-			}
-			s.list(w, r, "salesOrderLines", all)
+			s.list(w, r, "salesOrderLines", renderAll(o.lines, func(l *orderLine) obj { return l.obj(o.id) }))
 			return nil
 		case http.MethodPost:
 			body, e := readBody(r)
@@ -460,10 +408,7 @@ func (s *Server) serveLines(w http.ResponseWriter, r *http.Request, o *order, se
 		writeJSON(w, http.StatusOK, l.obj(o.id))
 		return nil
 	case http.MethodPatch:
-		if e := s.checkIfMatch(r, l.ver); e != nil {
-			return e
-		}
-		body, e := readBody(r)
+		body, e := s.readPatch(r, l.ver)
 		if e != nil {
 			return e
 		}
@@ -607,7 +552,7 @@ func (s *Server) post(o *order, doInvoice bool) *apiError {
 // The item record itself is not modified (its lastModifiedDateTime stays),
 // as in Business Central, where inventory is a sum over the ledger.
 func (s *Server) moveStock(itemNo string, qty canonical.Decimal, entryType, docType, docNo, descr string) {
-	it := s.itemByNumber(itemNo)
+	it := byNumber(s.items, itemNo)
 	if it == nil || qty.IsZero() {
 		return
 	}

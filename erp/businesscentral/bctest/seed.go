@@ -64,7 +64,7 @@ func (s *Server) AddCustomer(in CustomerInput) (Customer, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if in.Number != "" && s.customerByNumber(in.Number) != nil {
+	if in.Number != "" && byNumber(s.customers, in.Number) != nil {
 		return Customer{}, fmt.Errorf("bctest: customer %s exists", in.Number)
 	}
 	c := &customer{id: newGUID(), number: in.Number, displayName: in.Name, typ: "Company", email: in.Email,
@@ -91,7 +91,7 @@ func customerView(c *customer) Customer {
 func (s *Server) Customer(number string) (Customer, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.customerByNumber(number)
+	c := byNumber(s.customers, number)
 	if c == nil {
 		return Customer{}, false
 	}
@@ -113,7 +113,7 @@ func (s *Server) Customers() []Customer {
 func (s *Server) editCustomer(number string, edit func(c *customer)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.customerByNumber(number)
+	c := byNumber(s.customers, number)
 	if c == nil {
 		return fmt.Errorf("%w: customer %s", ErrNotFound, number)
 	}
@@ -145,7 +145,7 @@ func (s *Server) SetCreditLimit(number string, limit canonical.Decimal) error {
 func (s *Server) SetBalance(number string, balance canonical.Decimal) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.customerByNumber(number)
+	c := byNumber(s.customers, number)
 	if c == nil {
 		return fmt.Errorf("%w: customer %s", ErrNotFound, number)
 	}
@@ -198,7 +198,7 @@ type Item struct {
 func (s *Server) AddItem(in ItemInput) (Item, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if in.Number != "" && s.itemByNumber(in.Number) != nil {
+	if in.Number != "" && byNumber(s.items, in.Number) != nil {
 		return Item{}, fmt.Errorf("bctest: item %s exists", in.Number)
 	}
 	it := &item{id: newGUID(), number: in.Number, displayName: in.Name, typ: "Inventory", gtin: in.GTIN,
@@ -227,7 +227,7 @@ func itemView(it *item) Item {
 func (s *Server) Item(number string) (Item, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it := s.itemByNumber(number)
+	it := byNumber(s.items, number)
 	if it == nil {
 		return Item{}, false
 	}
@@ -241,7 +241,7 @@ func (s *Server) Item(number string) (Item, bool) {
 func (s *Server) AdjustInventory(number string, delta canonical.Decimal) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.itemByNumber(number) == nil {
+	if byNumber(s.items, number) == nil {
 		return fmt.Errorf("%w: item %s", ErrNotFound, number)
 	}
 	kind := "Positive Adjmt."
@@ -256,7 +256,7 @@ func (s *Server) AdjustInventory(number string, delta canonical.Decimal) error {
 func (s *Server) SetItemBlocked(number string, blocked bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it := s.itemByNumber(number)
+	it := byNumber(s.items, number)
 	if it == nil {
 		return fmt.Errorf("%w: item %s", ErrNotFound, number)
 	}
@@ -326,7 +326,7 @@ func orderView(o *order) Order {
 func (s *Server) Order(number string) (Order, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.orderByNumber(number)
+	o := byNumber(s.orders, number)
 	if o == nil {
 		return Order{}, false
 	}
@@ -383,7 +383,7 @@ type OrderLineInput struct {
 func (s *Server) AddOrder(in OrderInput) (Order, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.customerByNumber(in.CustomerNumber)
+	c := byNumber(s.customers, in.CustomerNumber)
 	if c == nil {
 		return Order{}, fmt.Errorf("%w: customer %s", ErrNotFound, in.CustomerNumber)
 	}
@@ -391,7 +391,7 @@ func (s *Server) AddOrder(in OrderInput) (Order, error) {
 		orderDate: s.today(), postingDate: s.today(), currencyCode: c.currencyCode, nextSeq: 10000,
 		shipTo: address{name: c.displayName, line1: c.addressLine1, city: c.city, zip: c.zip, country: c.country}}
 	for _, li := range in.Lines {
-		it := s.itemByNumber(li.Item)
+		it := byNumber(s.items, li.Item)
 		if it == nil {
 			return Order{}, fmt.Errorf("%w: item %s", ErrNotFound, li.Item)
 		}
@@ -415,7 +415,7 @@ func (s *Server) AddOrder(in OrderInput) (Order, error) {
 func (s *Server) EditOrder(number string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.orderByNumber(number)
+	o := byNumber(s.orders, number)
 	if o == nil {
 		return fmt.Errorf("%w: order %s", ErrNotFound, number)
 	}
@@ -432,7 +432,7 @@ func (s *Server) EditOrder(number string) error {
 func (s *Server) SetLineQuantity(number string, sequence int, qty canonical.Decimal) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.orderByNumber(number)
+	o := byNumber(s.orders, number)
 	if o == nil {
 		return fmt.Errorf("%w: order %s", ErrNotFound, number)
 	}
@@ -455,7 +455,7 @@ func (s *Server) SetLineQuantity(number string, sequence int, qty canonical.Deci
 func (s *Server) LockOrder(number, reason string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.orderByNumber(number)
+	o := byNumber(s.orders, number)
 	if o == nil {
 		return fmt.Errorf("%w: order %s", ErrNotFound, number)
 	}
@@ -471,7 +471,7 @@ func (s *Server) LockOrder(number, reason string) error {
 func (s *Server) UnlockOrder(number string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.orderByNumber(number)
+	o := byNumber(s.orders, number)
 	if o == nil {
 		return fmt.Errorf("%w: order %s", ErrNotFound, number)
 	}
@@ -488,7 +488,7 @@ func (s *Server) UnlockOrder(number string) error {
 func (s *Server) ShipOrder(number string, qty map[int]canonical.Decimal, invoice bool) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.orderByNumber(number)
+	o := byNumber(s.orders, number)
 	if o == nil {
 		return "", fmt.Errorf("%w: order %s", ErrNotFound, number)
 	}
@@ -587,11 +587,10 @@ func (s *Server) Invoices() []Invoice {
 func (s *Server) PayInvoice(number string, amount canonical.Decimal) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i := slices.IndexFunc(s.invoices, func(inv *invoice) bool { return inv.number == number })
-	if i < 0 {
+	inv := byNumber(s.invoices, number)
+	if inv == nil {
 		return fmt.Errorf("%w: invoice %s", ErrNotFound, number)
 	}
-	inv := s.invoices[i]
 	if amount.Cmp(inv.remaining) > 0 {
 		amount = inv.remaining
 	}

@@ -123,7 +123,7 @@ func newSubscriptionID() string {
 // serveSubscriptions handles /subscriptions and /subscriptions('{id}').
 func (s *Server) serveSubscriptions(w http.ResponseWriter, r *http.Request, segs []segment) {
 	if len(segs) > 1 {
-		writeError(w, errorf(http.StatusNotFound, "BadRequest_NotFound", "Resource not found for the segment '%s'.", segs[1].name))
+		writeError(w, segmentNotFound(segs[1].name))
 		return
 	}
 	if !segs[0].hasKey {
@@ -131,11 +131,7 @@ func (s *Server) serveSubscriptions(w http.ResponseWriter, r *http.Request, segs
 		case http.MethodGet:
 			s.mu.Lock()
 			s.dropExpired()
-			all := make([]obj, len(s.subs))
-			for i, sub := range s.subs {
-				all[i] = sub.obj()
-			}
-			s.list(w, r, "subscriptions", all)
+			s.list(w, r, "subscriptions", renderAll(s.subs, (*subscription).obj))
 			s.mu.Unlock()
 		case http.MethodPost:
 			s.createSubscription(w, r)
