@@ -9,11 +9,16 @@
 //	go run ./examples/ordertocash                  # 2,000 orders
 //	go run ./examples/ordertocash -orders 5000 -faults
 //	go run ./examples/ordertocash -shop shopify -orders 300
+//	go run ./examples/ordertocash -erp bc -orders 300
 //
 // With -shop shopify the shop is the Shopify fake (shopifytest) instead of
 // the simulator: customers and the merchant act in its admin, and the flows
 // reach it through the Shopify connector over HTTP on loopback, paced by its
-// rate limit.
+// rate limit. With -erp bc the ERP is the Business Central fake (bctest): the
+// warehouse, goods receipts and the credit controller act in its admin, and
+// the flows reach it through the Business Central connector over HTTP on
+// loopback. The report's header says where Business Central differs from the
+// simulator. The two flags combine.
 package main
 
 import (
@@ -35,9 +40,11 @@ func main() {
 	faults := flag.Bool("faults", false, "inject transient errors, rate limits, duplicated and reordered events in every system")
 	verbose := flag.Bool("v", false, "log every pass and parked change")
 	shop := flag.String("shop", o2c.OnMemshop, "the shop's platform: memshop (the in-memory simulator) or shopify (the Shopify fake, through the connector)")
+	erp := flag.String("erp", o2c.OnMemerp, "the ERP's platform: memerp (the in-memory simulator) or bc (the Business Central fake, through the connector)")
 	workers := flag.Int("workers", 1, "keys each flow applies in parallel; 1 makes a run reproducible")
 	flag.Parse()
-	if err := run(context.Background(), os.Stdout, o2c.Config{Seed: *seed, Faults: *faults, Shop: *shop, Workers: *workers}, *orders, *hours, *verbose); err != nil {
+	cfg := o2c.Config{Seed: *seed, Faults: *faults, Shop: *shop, ERP: *erp, Workers: *workers}
+	if err := run(context.Background(), os.Stdout, cfg, *orders, *hours, *verbose); err != nil {
 		fmt.Fprintln(os.Stderr, "ordertocash:", err)
 		os.Exit(1)
 	}
@@ -47,15 +54,18 @@ func run(ctx context.Context, w io.Writer, cfg o2c.Config, orders, hours int, ve
 	if verbose {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	shop, seed, faults := cfg.Shop, cfg.Seed, cfg.Faults
+	shop, erp, seed, faults := cfg.Shop, cfg.ERP, cfg.Seed, cfg.Faults
 	in, err := o2c.New(cfg)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
 	on := ""
-	if shop != o2c.OnMemshop {
+	if shop != "" && shop != o2c.OnMemshop {
 		on = ", shop on " + shop
+	}
+	if erp == o2c.OnBusinessCentral {
+		on += ", ERP on Business Central"
 	}
 	fmt.Fprintf(w, "junction order-to-cash: %d orders over %d hours, seed %d, faults %v%s\n", orders, hours, seed, faults, on)
 	start := time.Now()

@@ -6,6 +6,14 @@
 // the fake's admin. Either way the day drives it as a Storefront: the port
 // the flows use, plus what people do at a shop and read back from it.
 //
+// Likewise the ERP can run on the Business Central fake (Config.ERP =
+// OnBusinessCentral): the flows reach it through the Business Central
+// connector over HTTP, the warehouse posts shipments and invoices in the
+// fake's admin, and the day drives it as a Backoffice. Business Central is
+// not memerp (no allocation, one stock level per item, despatches posted
+// before a label is bought, its own line numbers); bcBack lists the
+// differences, and the flows and checks that depend on them say so.
+//
 //	shop customers ─▶ ERP accounts (duplicates by email become one account) and CRM contacts
 //	shop orders    ─▶ ERP sales orders (customer resolved or created, SKUs mapped), CRM deals
 //	ERP despatches ─▶ courier labels;  courier tracking ─▶ ERP confirmations and shop fulfilments

@@ -1,14 +1,20 @@
 package o2c
 
 import (
+	"context"
 	"errors"
 
 	"github.com/junctionhq/junction/canonical"
+	"github.com/junctionhq/junction/connector"
 	"github.com/junctionhq/junction/connector/flow"
 )
 
 // addFlows registers every flow of the integration on the engine.
 func (in *Integration) addFlows() error {
+	var postedOrders func(context.Context, connector.Change[canonical.SalesOrder]) (bool, string)
+	if in.erpOn == OnBusinessCentral {
+		postedOrders = in.unposted
+	}
 	return errors.Join(
 		add(in, flow.Flow[canonical.Customer, canonical.Customer]{
 			Name: FlowCustomers, Source: in.Shop.Customers(), Map: in.customerToERP, Sink: in.ERP.Customers(),
@@ -18,7 +24,7 @@ func (in *Integration) addFlows() error {
 		}),
 		add(in, flow.Flow[canonical.SalesOrder, canonical.SalesOrder]{
 			Name: FlowOrders, Source: in.Shop.Orders(), Map: in.orderToERP, Sink: in.ERP.SalesOrders(),
-			Entity: entOrder, TargetSystem: ERP,
+			Entity: entOrder, TargetSystem: ERP, Filter: postedOrders,
 		}),
 		add(in, flow.Flow[canonical.Shipment, canonical.Shipment]{
 			Name: FlowDespatch, Source: flow.Split(in.ERP.Despatches(), cancelAsVoid), Filter: in.toBook,
@@ -27,7 +33,7 @@ func (in *Integration) addFlows() error {
 		}),
 		add(in, flow.Flow[canonical.Shipment, canonical.Shipment]{
 			Name: FlowConfirm, Source: in.Courier.Tracking(), Map: flow.Identity[canonical.Shipment],
-			Sink: in.ERP.ShipmentConfirmations(), Filter: toConfirm,
+			Sink: in.ERP.ShipmentConfirmations(), Filter: in.toConfirm,
 			// Tracking events are snapshots of a parcel: a later one (delivered,
 			// voided) still applies when an earlier one is parked.
 			Parked: flow.ContinuePastParked,

@@ -1,9 +1,12 @@
 package o2c
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/junctionhq/junction/canonical"
@@ -31,7 +34,9 @@ func (in *Integration) customerToERP(ctx context.Context, env flow.Env, c canoni
 		errs.Add("refs", "required", "the shop account has no shop ref", "")
 	}
 	out := c
-	out.Refs = nil // the ERP numbers its own accounts
+	// The ERP numbers its own accounts: Business Central would otherwise
+	// take the shop's customer number (Shopify's ID) as its No.
+	out.Refs, out.Number = nil, ""
 	out.Email = mapping.NormalizeEmail(c.Email, false)
 	out.Addresses = make([]canonical.Address, len(c.Addresses))
 	for i, a := range c.Addresses {
@@ -191,9 +196,20 @@ func cancelAsVoid(c connector.Change[canonical.Shipment]) ([]connector.Change[ca
 // ones. A planned despatch the ERP has cancelled since (the customer cancelled
 // while the flow was catching up) is not booked at all: the filter re-reads it
 // before buying a label nobody needs.
+//
+// Business Central has no planned despatch: its despatches are posted
+// shipments, which have left the warehouse (and are invoiced) when the feed
+// yields them, and which it never cancels through the API. Each one is booked
+// with the carrier as it comes; a posted shipment never changes, so the feed
+// yields it once.
 func (in *Integration) toBook(_ context.Context, c connector.Change[canonical.Shipment]) (bool, string) {
 	switch {
 	case c.Op == connector.Delete:
+		return true, ""
+	case in.erpOn == OnBusinessCentral:
+		if c.Entity.Status != canonical.ShipmentShipped {
+			return false, "Business Central's despatches are posted shipments; this one is not"
+		}
 		return true, ""
 	case c.Entity.Status != canonical.ShipmentPlanned:
 		return false, "only planned despatches are booked with the carrier; later states come back from it"
@@ -210,7 +226,16 @@ func (in *Integration) toBook(_ context.Context, c connector.Change[canonical.Sh
 // despatch and invoices it as soon as it hears it is sent, must not hear of it
 // before. A void then reaches the ERP as a cancellation of a despatch it has
 // not posted, which returns the quantities to the order for the next wave.
-func toConfirm(_ context.Context, c connector.Change[canonical.Shipment]) (bool, string) {
+//
+// Business Central posted the shipment (and its invoice) before the carrier
+// had it: there is nothing left to confirm, and API v2.0 has no field for
+// the tracking number on a posted shipment. The connector's confirmation sink
+// would answer Unchanged for a posted shipment, but refuse a void, which
+// Business Central undoes in its own client; the flow keeps none of it.
+func (in *Integration) toConfirm(_ context.Context, c connector.Change[canonical.Shipment]) (bool, string) {
+	if in.erpOn == OnBusinessCentral {
+		return false, "Business Central posted the shipment before the carrier had it: nothing to confirm"
+	}
 	if c.Op != connector.Delete && c.Entity.Status == canonical.ShipmentLabelCreated {
 		return false, "a label bought is not a parcel sent: the ERP hears of it when the carrier collects it"
 	}
@@ -243,8 +268,8 @@ func shippedAny(o canonical.SalesOrder) bool {
 }
 
 // trackingToShop turns the carrier's view of a parcel into the shop's
-// fulfilment: the ERP order becomes the shop order and ERP items become shop
-// SKUs.
+// fulfilment: the ERP order becomes the shop order, ERP items become shop
+// SKUs, and ERP order lines the shop's (see lineMatch).
 func (in *Integration) trackingToShop(ctx context.Context, env flow.Env, s canonical.Shipment) (canonical.Shipment, error) {
 	var errs mapping.Errors
 	out := s
@@ -253,14 +278,154 @@ func (in *Integration) trackingToShop(ctx context.Context, env flow.Env, s canon
 	if err != nil {
 		return out, err
 	}
+	match, err := in.despatchLines(s.Number, shopOrder.ID, s.Order)
+	if err != nil {
+		return out, err
+	}
 	out.Order = shopOrder.ID
 	out.Lines = make([]canonical.ShipmentLine, len(s.Lines))
 	for i, l := range s.Lines {
 		l.SKU = in.erpSKUs.Map(&errs, mapping.Path("lines", i, "sku"), l.SKU)
 		l.OrderLine.Document = shopOrder.ID
+		if id, ok := match.shopLine(l.OrderLine.LineID); ok {
+			l.OrderLine.LineID = id
+		} else {
+			errs.Add(mapping.Path("lines", i, "orderLine", "lineId"), "unmatched", fmt.Sprintf(
+				"ERP line %s of order %s matches no line of shop order %s", l.OrderLine.LineID, s.Order, shopOrder.ID), l.OrderLine.LineID)
+		}
 		out.Lines[i] = l
 	}
-	return out, errs.Err()
+	if err := errs.Err(); err != nil {
+		// Pair the lines afresh when the change is replayed.
+		in.mu.Lock()
+		delete(in.shipmentLines, s.Number)
+		in.mu.Unlock()
+		return out, err
+	}
+	return out, nil
+}
+
+// lineMatch pairs the lines of a shop order with those of its ERP order.
+// memerp keeps the shop's line IDs, so the zero lineMatch, which pairs every
+// line ID with itself, serves it. Business Central numbers its own lines
+// (10000, 20000, ...) and has no field for the shop's line ID: its connector
+// matches an amended order's lines by item, in order, so the k-th shop line
+// selling an item is the k-th Business Central line selling it. Lines of
+// quantity zero are left out on both sides (Shopify drops a line edited to
+// zero, Business Central posts nothing of one).
+type lineMatch struct{ toShop, toERP map[string]string }
+
+// shopLine returns the shop's line ID of an ERP line.
+func (m lineMatch) shopLine(erpLine string) (string, bool) {
+	if m.toShop == nil {
+		return erpLine, true
+	}
+	id, ok := m.toShop[erpLine]
+	return id, ok
+}
+
+// erpLine returns the ERP's line ID of a shop line.
+func (m lineMatch) erpLine(shopLine string) (string, bool) {
+	if m.toERP == nil {
+		return shopLine, true
+	}
+	id, ok := m.toERP[shopLine]
+	return id, ok
+}
+
+// matchLines pairs a shop order's lines with its ERP order's.
+func (in *Integration) matchLines(shop, erpOrder canonical.SalesOrder) lineMatch {
+	if in.erpOn != OnBusinessCentral {
+		return lineMatch{}
+	}
+	m := lineMatch{toShop: map[string]string{}, toERP: map[string]string{}}
+	queue := map[string][]string{} // ERP item → shop line IDs, in order
+	for _, l := range shop.Lines {
+		if !l.Ordered.Value.IsPos() {
+			continue
+		}
+		if item, ok := in.SKUs.Get(l.SKU); ok {
+			queue[item] = append(queue[item], l.LineID)
+		}
+	}
+	lines := slices.Clone(erpOrder.Lines)
+	seq := func(l canonical.SalesOrderLine) int { n, _ := strconv.Atoi(l.LineID); return n }
+	slices.SortStableFunc(lines, func(a, b canonical.SalesOrderLine) int { return cmp.Compare(seq(a), seq(b)) })
+	for _, l := range lines {
+		if q := queue[l.SKU]; l.Ordered.Value.IsPos() && len(q) > 0 {
+			m.toShop[l.LineID], m.toERP[q[0]] = q[0], l.LineID
+			queue[l.SKU] = q[1:]
+		}
+	}
+	return m
+}
+
+// despatchLines pairs the lines of an ERP despatch's order with the shop
+// order's. On Business Central the pairing of a despatch is made once, when
+// its first tracking event arrives, and kept: a later amendment of what is
+// left of the order must not move the lines of a parcel already sent.
+func (in *Integration) despatchLines(despatch, shopOrder, erpOrder string) (lineMatch, error) {
+	if in.erpOn != OnBusinessCentral {
+		return lineMatch{}, nil
+	}
+	in.mu.Lock()
+	m, ok := in.shipmentLines[despatch]
+	in.mu.Unlock()
+	if ok {
+		return m, nil
+	}
+	so, ok := in.Shop.OrderByNumber(shopOrder)
+	if !ok {
+		return m, connector.Errorf(connector.Transient, Shop, "read order %s to pair the lines of despatch %s", shopOrder, despatch)
+	}
+	eo, ok := in.ERP.Order(erpOrder)
+	if !ok {
+		return m, connector.Errorf(connector.Transient, ERP, "read order %s to pair the lines of despatch %s", erpOrder, despatch)
+	}
+	m = in.matchLines(so, eo)
+	in.mu.Lock()
+	in.shipmentLines[despatch] = m
+	in.mu.Unlock()
+	return m, nil
+}
+
+// unposted keeps the shop order changes Business Central has something to
+// do with. Business Central deletes a sales order once it is fully shipped
+// and invoiced; the shop goes on changing the order after that (it records
+// the fulfilments), and a version whose lines are what Business Central
+// posted has nothing left to change there: sent, it would find no order to
+// amend and park. A version that does change the lines goes on, to be
+// refused as the business rule it is.
+func (in *Integration) unposted(_ context.Context, c connector.Change[canonical.SalesOrder]) (bool, string) {
+	so := c.Entity
+	if c.Op == connector.Delete || so.Status == canonical.OrderCancelled {
+		return true, ""
+	}
+	eo, ok := in.ERP.OrderByPO(so.CustomerPO)
+	if !ok || eo.Status != canonical.OrderCompleted {
+		return true, ""
+	}
+	m := in.matchLines(so, eo)
+	n := 0
+	for _, l := range so.Lines {
+		if !l.Ordered.Value.IsPos() {
+			continue
+		}
+		n++
+		id, _ := m.erpLine(l.LineID)
+		if el, ok := eo.Line(id); !ok || !el.Ordered.Value.Equal(l.Ordered.Value) {
+			return true, ""
+		}
+	}
+	for _, l := range eo.Lines {
+		if l.Ordered.Value.IsPos() {
+			n--
+		}
+	}
+	if n != 0 {
+		return true, "" // a line added since
+	}
+	return false, "Business Central deleted the order once fully shipped and invoiced, and this version changes none of its lines"
 }
 
 // paymentIn is one captured payment of a shop order, split out of the order
@@ -394,10 +559,19 @@ func (in *Integration) invoiceFor(erpOrder string, r canonical.Refund) (string, 
 	for _, inv := range invs {
 		left[inv.Number] = inv.Totals.Payable
 	}
+	var match lineMatch
+	if in.erpOn == OnBusinessCentral {
+		// The invoices' lines are Business Central's; the refund's the shop's.
+		so, _ := in.Shop.OrderByNumber(r.Order)
+		eo, _ := in.ERP.Order(erpOrder)
+		match = in.matchLines(so, eo)
+	}
 	pick := func(r canonical.Refund) (string, bool) {
 		lines := map[string]bool{}
 		for _, l := range r.Lines {
-			lines[l.OrderLine.LineID] = true
+			if id, ok := match.erpLine(l.OrderLine.LineID); ok {
+				lines[id] = true
+			}
 		}
 		fits := func(inv canonical.Invoice) bool {
 			c, err := left[inv.Number].Cmp(r.Amount)

@@ -91,17 +91,24 @@ type Config struct {
 	// simulator, the default) or OnShopify (the Shopify fake, which the flows
 	// reach through the Shopify connector over HTTP).
 	Shop string
+	// ERP is the platform the ERP runs on: OnMemerp (the in-memory
+	// simulator, the default) or OnBusinessCentral (the Business Central
+	// fake, which the flows reach through the Business Central connector
+	// over HTTP; see bcBack for where it differs).
+	ERP string
 }
 
 // Integration is the five systems and the engine that joins them. Shop is
 // the shop on the platform Config.Shop chose; MemShop is the in-memory shop
 // when the shop runs on it (nil on Shopify), for what only the simulator
-// offers.
+// offers. Likewise ERP is the ERP on the platform Config.ERP chose, and
+// MemERP the in-memory ERP when it runs on it (nil on Business Central).
 type Integration struct {
 	Clock   *Clock
 	Shop    Storefront
 	MemShop *memshop.Shop
-	ERP     *memerp.ERP
+	ERP     Backoffice
+	MemERP  *memerp.ERP
 	Courier *memcourier.Sim
 	Ledger  *memledger.Sim
 	CRM     *memcrm.Sim
@@ -122,12 +129,23 @@ type Integration struct {
 	// that much time pass first.
 	shopLag   time.Duration
 	closeShop func()
+	// erpOn is the ERP's platform, Config.ERP; closeERP stops the Business
+	// Central fake.
+	erpOn    string
+	closeERP func()
 
 	mu sync.Mutex
 	// addressFixes are corrections an operator enters for parked labels,
 	// keyed by ERP shipment number.
 	addressFixes map[string]canonical.Address
+	// shipmentLines pairs the lines of each ERP despatch with the shop
+	// order's, once, when its first tracking event arrives (Business Central
+	// only; see lineMatch).
+	shipmentLines map[string]lineMatch
 }
+
+// storeLocations are the shop's stock locations.
+var storeLocations = []string{"warehouse", "store"}
 
 // New builds the systems, loads the catalogue into both shop and ERP, and
 // registers every flow.
@@ -141,8 +159,19 @@ func New(cfg Config) (*Integration, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	switch cfg.Shop {
+	case "", OnMemshop, OnShopify:
+	default:
+		return nil, fmt.Errorf("o2c: unknown shop platform %q (want %q or %q)", cfg.Shop, OnMemshop, OnShopify)
+	}
+	switch cfg.ERP {
+	case "", OnMemerp, OnBusinessCentral:
+	default:
+		return nil, fmt.Errorf("o2c: unknown ERP platform %q (want %q or %q)", cfg.ERP, OnMemerp, OnBusinessCentral)
+	}
 	clk := NewClock(cfg.Start)
-	in := &Integration{Clock: clk, Store: cfg.Store, addressFixes: map[string]canonical.Address{}, workers: max(cfg.Workers, 1)}
+	in := &Integration{Clock: clk, Store: cfg.Store, addressFixes: map[string]canonical.Address{}, workers: max(cfg.Workers, 1),
+		erpOn: OnMemerp, shipmentLines: map[string]lineMatch{}}
 	// Faults start once the systems are set up (see Trade); a perfect start
 	// keeps the catalogue load simple.
 	var faults sim.Faults
@@ -153,7 +182,7 @@ func New(cfg Config) (*Integration, error) {
 	switch cfg.Shop {
 	case "", OnMemshop:
 		in.MemShop = memshop.New(memshop.Config{System: Shop, Seed: cfg.Seed, Clock: clk, Faults: faults,
-			Locations: []string{"warehouse", "store"}, TaxRate: taxRate})
+			Locations: storeLocations, TaxRate: taxRate})
 		in.Shop = memFront{in.MemShop}
 	case OnShopify:
 		sf, err := newShopifyFront(clk, cfg.Logger, taxRate)
@@ -161,12 +190,21 @@ func New(cfg Config) (*Integration, error) {
 			return nil, err
 		}
 		in.Shop, in.shopLag, in.closeShop = sf, shopifyLag, sf.Close
-	default:
-		return nil, fmt.Errorf("o2c: unknown shop platform %q (want %q or %q)", cfg.Shop, OnMemshop, OnShopify)
 	}
-	limit := canonical.MustDecimal("2500")
-	in.ERP = memerp.New(memerp.Config{System: ERP, Seed: cfg.Seed + 1, Clock: clk, Faults: faults,
-		Currency: Currency, CreditLimit: &limit, Locations: []string{"WH1", "WH2"}})
+	switch cfg.ERP {
+	case "", OnMemerp:
+		limit := canonical.MustDecimal("2500")
+		in.MemERP = memerp.New(memerp.Config{System: ERP, Seed: cfg.Seed + 1, Clock: clk, Faults: faults,
+			Currency: Currency, CreditLimit: &limit, Locations: []string{"WH1", "WH2"}})
+		in.ERP = memBack{in.MemERP}
+	case OnBusinessCentral:
+		b, err := newBCBack(clk, cfg.Logger, taxRate)
+		if err != nil {
+			in.Close()
+			return nil, err
+		}
+		in.ERP, in.closeERP, in.erpOn = b, b.Close, OnBusinessCentral
+	}
 	in.Courier = memcourier.New(memcourier.Config{System: Courier, Seed: cfg.Seed + 2, Clock: clk, Faults: faults})
 	in.Ledger = memledger.New(memledger.Config{System: Ledger, Seed: cfg.Seed + 3, Clock: clk, Faults: faults})
 	in.CRM = memcrm.New(memcrm.Config{System: CRM, Seed: cfg.Seed + 4, Clock: clk, Faults: faults})
@@ -183,6 +221,11 @@ func (in *Integration) setUp(cfg Config, clk *Clock) error {
 		return err
 	}
 	in.Locations = mapping.NewTable("locations", map[string]string{"WH1": "warehouse", "WH2": "store"})
+	if in.erpOn == OnBusinessCentral {
+		// Business Central reports one stock level per item, the total over
+		// its locations: the shop sells it from its warehouse.
+		in.Locations = mapping.NewTable("locations", map[string]string{bcStockLocation: "warehouse"})
+	}
 	var err error
 	if in.shopLocations, err = mapping.Reverse(in.Locations); err != nil {
 		return err
@@ -195,11 +238,16 @@ func (in *Integration) setUp(cfg Config, clk *Clock) error {
 }
 
 // Close releases what the integration started: the Shopify fake's server
-// when the shop runs on it. The integration is not to be used after.
+// when the shop runs on it, the Business Central fake's when the ERP does.
+// The integration is not to be used after.
 func (in *Integration) Close() {
 	if in.closeShop != nil {
 		in.closeShop()
 		in.closeShop = nil
+	}
+	if in.closeERP != nil {
+		in.closeERP()
+		in.closeERP = nil
 	}
 }
 
@@ -254,8 +302,9 @@ func (in *Integration) addressFix(shipment string) (canonical.Address, bool) {
 	return a, ok
 }
 
-// Release runs a warehouse wave: the ERP plans despatches for what it has
-// allocated. A failed call is tried again at the next wave.
+// Release runs a warehouse wave: memerp plans despatches for what it has
+// allocated; Business Central posts shipments (and their invoices) of what
+// is on hand. A failed call is tried again at the next wave.
 func (in *Integration) Release(ctx context.Context) error {
 	if err := again(func() error { _, err := in.ERP.Release(ctx); return err }); err != nil && !connector.KindOf(err).Retryable() {
 		return fmt.Errorf("o2c: release: %w", err)

@@ -65,14 +65,9 @@ func (in *Integration) heldAccounts() []string {
 		}
 	}
 	// Accounts whose every order was parked have no ERP order yet.
-	for i := 1; ; i++ {
-		num := fmt.Sprintf("C-%06d", i)
-		c, ok := in.ERP.Customer(num)
-		if !ok {
-			break
-		}
-		if c.CreditStatus == canonical.CreditHold && !seen[num] {
-			out = append(out, num)
+	for _, c := range in.ERP.Accounts() {
+		if c.CreditStatus == canonical.CreditHold && !seen[c.Number] {
+			out = append(out, c.Number)
 		}
 	}
 	return out
