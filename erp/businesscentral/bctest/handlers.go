@@ -509,6 +509,21 @@ func (s *Server) checkIfMatch(r *http.Request, current int64) *apiError {
 	return errorf(s.opts.StaleETagStatus, "Request_EntityChanged", "Another user has already changed the record.")
 }
 
+// assignNumber gives a new record the next number of series when it comes
+// without one; a number another record of table (held in es) has is
+// refused, as Business Central refuses a duplicate key.
+func assignNumber[E keyed](s *Server, number *string, es []E, series, table string) *apiError {
+	if *number == "" {
+		*number = s.number(series)
+		return nil
+	}
+	if slices.ContainsFunc(es, func(e E) bool { _, n := e.keys(); return n == *number }) {
+		return errorf(http.StatusBadRequest, "Internal_EntityWithSameKeyExists",
+			"The record in table %s already exists. Identification fields and values: No.='%s'", table, *number)
+	}
+	return nil
+}
+
 // ---- customers ----
 
 func (s *Server) customerSetters(c *customer) map[string]setter {
@@ -576,11 +591,8 @@ func (s *Server) serveCustomers(w http.ResponseWriter, r *http.Request, segs []s
 			if e := apply("customer", body, s.customerSetters(c), customerReadOnly); e != nil {
 				return e
 			}
-			if c.number == "" {
-				c.number = s.number("customer")
-			} else if byNumber(s.customers, c.number) != nil {
-				return errorf(http.StatusBadRequest, "Internal_EntityWithSameKeyExists",
-					"The record in table Customer already exists. Identification fields and values: No.='%s'", c.number)
+			if e := assignNumber(s, &c.number, s.customers, "customer", "Customer"); e != nil {
+				return e
 			}
 			if c.currencyCode == "" {
 				c.currencyCode = s.opts.Currency
@@ -677,11 +689,8 @@ func (s *Server) serveItems(w http.ResponseWriter, r *http.Request, segs []segme
 			if e := apply("item", body, s.itemSetters(it), itemReadOnly); e != nil {
 				return e
 			}
-			if it.number == "" {
-				it.number = s.number("item")
-			} else if byNumber(s.items, it.number) != nil {
-				return errorf(http.StatusBadRequest, "Internal_EntityWithSameKeyExists",
-					"The record in table Item already exists. Identification fields and values: No.='%s'", it.number)
+			if e := assignNumber(s, &it.number, s.items, "item", "Item"); e != nil {
+				return e
 			}
 			it.modified, it.ver = s.stamp(), s.nextVersion()
 			s.items = append(s.items, it)
