@@ -173,6 +173,7 @@ func (s *Server) createMemo(w http.ResponseWriter, r *http.Request) *apiError {
 		if err := json.Unmarshal(rawLines, &lines); err != nil {
 			return typeError("salesCreditMemoLines", "Collection(Microsoft.NAV.salesCreditMemoLine)", rawLines)
 		}
+		drafts := make([]*orderLine, len(lines))
 		for i, lb := range lines {
 			l := &orderLine{id: newGUID(), sequence: (i + 1) * 10000}
 			var ref string
@@ -187,16 +188,20 @@ func (s *Server) createMemo(w http.ResponseWriter, r *http.Request) *apiError {
 			if e := s.setLine(&order{number: "credit memo"}, l, nil, ref, lb); e != nil {
 				return e
 			}
-			amount := sub(mul(l.quantity, l.unitPrice), l.discountAmount).Round(2, canonical.HalfUp)
-			tq, _ := mul(amount, l.taxPercent).Quo(hundred)
-			tax := tq.Round(2, canonical.HalfUp)
-			m.lines = append(m.lines, &postedLine{id: l.id, sequence: l.sequence, lineType: l.lineType, objectNumber: l.objectNumber,
-				descr: l.description, uom: l.uom, quantity: l.quantity, unitPrice: l.unitPrice, discount: l.discountAmount,
-				taxPercent: l.taxPercent, amount: amount, tax: tax, amtInc: add(amount, tax)})
-			m.exclTax, m.tax = add(m.exclTax, amount), add(m.tax, tax)
+			drafts[i] = l
 		}
+		// A memo's lines are priced as an order's, with no order discount.
+		p, err := priceLines(drafts, canonical.Decimal{})
+		if err != nil {
+			return overflow(err)
+		}
+		for i, l := range drafts {
+			ml := l.posted(l.quantity, canonical.Date{})
+			ml.discount, ml.amount, ml.tax, ml.amtInc = l.discountAmount, p.lines[i].net, p.lines[i].tax, p.lines[i].netInclTax
+			m.lines = append(m.lines, ml)
+		}
+		m.exclTax, m.tax, m.inclTax = p.exclTax, p.tax, p.inclTax
 	}
-	m.inclTax = add(m.exclTax, m.tax)
 	m.number = s.number("memo")
 	m.modified, m.ver = s.stamp(), s.nextVersion()
 	s.memos = append(s.memos, m)
@@ -221,6 +226,30 @@ func (s *Server) postMemo(m *creditMemo) *apiError {
 		return errorf(http.StatusBadRequest, "Application_DialogException",
 			"The credit memo of %s exceeds invoice %s of %s.", m.inclTax, m.invoice.number, m.invoice.inclTax)
 	}
+	// What the posting does to the items' inventory, the customer's balance
+	// and the invoice's remaining amount is checked before anything is
+	// booked: an amount that overflows refuses the posting.
+	var a arith
+	stock := inventories{}
+	for _, l := range m.lines {
+		if l.lineType == "Item" {
+			stock.move(s, &a, l.objectNumber, l.quantity)
+		}
+	}
+	var balance, remaining canonical.Decimal
+	if c := m.cust; c != nil {
+		balance = a.sub(c.balanceDue, m.inclTax)
+	}
+	if inv := m.invoice; inv != nil {
+		credit := m.inclTax
+		if credit.Cmp(inv.remaining) > 0 {
+			credit = inv.remaining
+		}
+		remaining = a.sub(inv.remaining, credit)
+	}
+	if a.err != nil {
+		return overflow(a.err)
+	}
 	m.number, m.status, m.postingDate = s.number("postedMemo"), "Open", s.today()
 	for _, l := range m.lines {
 		if l.lineType == "Item" {
@@ -228,15 +257,11 @@ func (s *Server) postMemo(m *creditMemo) *apiError {
 		}
 	}
 	if c := m.cust; c != nil {
-		c.balanceDue = sub(c.balanceDue, m.inclTax)
+		c.balanceDue = balance
 		c.cache.valid = false
 	}
 	if inv := m.invoice; inv != nil {
-		credit := m.inclTax
-		if credit.Cmp(inv.remaining) > 0 {
-			credit = inv.remaining
-		}
-		inv.remaining = sub(inv.remaining, credit)
+		inv.remaining = remaining
 		if inv.remaining.IsZero() {
 			inv.status = "Paid"
 		}

@@ -1,6 +1,7 @@
 package bctest
 
 import (
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -46,6 +47,7 @@ type orderLine struct {
 	shipmentDate                                canonical.Date
 	ver                                         int64
 	amount, tax, invoiceDiscountAllocation, net canonical.Decimal // computed
+	netInclTax                                  canonical.Decimal // computed
 }
 
 type address struct {
@@ -413,11 +415,11 @@ func (l *orderLine) obj(documentID string) obj {
 		{"taxCode", ""},
 		{"taxPercent", l.taxPercent},
 		{"totalTaxAmount", l.tax},
-		{"amountIncludingTax", add(l.net, l.tax)},
+		{"amountIncludingTax", l.netInclTax},
 		{"invoiceDiscountAllocation", l.invoiceDiscountAllocation},
 		{"netAmount", l.net},
 		{"netTaxAmount", l.tax},
-		{"netAmountIncludingTax", add(l.net, l.tax)},
+		{"netAmountIncludingTax", l.netInclTax},
 		{"shipmentDate", l.shipmentDate},
 		{"shippedQuantity", l.shipped},
 		{"invoicedQuantity", l.invoiced},
@@ -593,66 +595,149 @@ func (e *ledgerEntry) render() obj {
 
 // ---- arithmetic ----
 
-// add, sub and mul never fail for business amounts; on an overflow they
-// keep the left operand, which the fake never reaches.
-func add(a, b canonical.Decimal) canonical.Decimal {
-	r, err := a.Add(b)
-	if err != nil {
-		return a
-	}
-	return r
+// arith is the fake's decimal arithmetic. canonical.Decimal holds 19
+// significant digits, far more than the amounts of any test, but a request
+// or a seed can carry any number: rather than go on with a wrong result,
+// arith keeps the first overflow in err, and the caller refuses what it was
+// computing before it changes anything.
+type arith struct{ err error }
+
+func (a *arith) add(x, y canonical.Decimal) canonical.Decimal { return a.check(x.Add(y)) }
+func (a *arith) sub(x, y canonical.Decimal) canonical.Decimal { return a.check(x.Sub(y)) }
+func (a *arith) mul(x, y canonical.Decimal) canonical.Decimal { return a.check(x.Mul(y)) }
+func (a *arith) quo(x, y canonical.Decimal) canonical.Decimal { return a.check(x.Quo(y)) }
+
+// percent is pct percent of x, rounded to cents: a tax or a discount.
+func (a *arith) percent(x, pct canonical.Decimal) canonical.Decimal {
+	return a.quo(a.mul(x, pct), hundred).Round(2, canonical.HalfUp)
 }
 
-func sub(a, b canonical.Decimal) canonical.Decimal {
-	r, err := a.Sub(b)
-	if err != nil {
-		return a
-	}
-	return r
-}
-
-func mul(a, b canonical.Decimal) canonical.Decimal {
-	r, err := a.Mul(b)
-	if err != nil {
-		return a
+// check returns r and keeps err if it is the first.
+func (a *arith) check(r canonical.Decimal, err error) canonical.Decimal {
+	if err != nil && a.err == nil {
+		a.err = err
 	}
 	return r
 }
 
 var hundred = canonical.DecimalFromInt(100)
 
-// recalc computes the line amounts and the order's totals: line amount =
-// quantity × unit price − line discount, the order discount shared over
-// the lines, tax per line at the line's rate, all rounded to cents.
-func (o *order) recalc() {
+// overflow is the answer to a request whose amounts the fake cannot
+// compute.
+func overflow(err error) *apiError {
+	return errorf(http.StatusBadRequest, "BadRequest", "The amounts are too large: %v.", err)
+}
+
+// orderPrice is what an order's lines come to.
+type orderPrice struct {
+	lines                 []linePrice
+	exclTax, tax, inclTax canonical.Decimal
+}
+
+// linePrice is what one line comes to: its amount (quantity × unit price −
+// line discount), its share of the order discount, its net amount after
+// that, and the tax on it.
+type linePrice struct {
+	amount, discountShare, net, tax, netInclTax canonical.Decimal
+}
+
+// priceLines prices lines under an order discount: line amount = quantity ×
+// unit price − line discount, the order discount shared over the lines,
+// tax per line at the line's rate, all rounded to cents. It fails when an
+// amount overflows.
+func priceLines(lines []*orderLine, discount canonical.Decimal) (orderPrice, error) {
+	var a arith
+	p := orderPrice{lines: make([]linePrice, len(lines))}
 	var total canonical.Decimal
-	for _, l := range o.lines {
-		l.amount = sub(mul(l.quantity, l.unitPrice), l.discountAmount).Round(2, canonical.HalfUp)
-		total = add(total, l.amount)
+	for i, l := range lines {
+		p.lines[i].amount = a.sub(a.mul(l.quantity, l.unitPrice), l.discountAmount).Round(2, canonical.HalfUp)
+		total = a.add(total, p.lines[i].amount)
 	}
-	shares := make([]canonical.Decimal, len(o.lines))
-	if !o.discountAmount.IsZero() && total.IsPos() {
-		weights := make([]canonical.Decimal, len(o.lines))
-		for i, l := range o.lines {
-			weights[i] = l.amount
-			if l.amount.IsNeg() {
+	if !discount.IsZero() && total.IsPos() {
+		weights := make([]canonical.Decimal, len(lines))
+		for i, lp := range p.lines {
+			weights[i] = lp.amount
+			if lp.amount.IsNeg() {
 				weights[i] = canonical.Decimal{}
 			}
 		}
-		if parts, err := (canonical.Money{Amount: o.discountAmount, Currency: "EUR"}).Allocate(weights...); err == nil {
-			for i, p := range parts {
-				shares[i] = p.Amount
-			}
+		// With a positive total and no negative weight, Allocate fails
+		// only when the discount overflows.
+		parts, err := (canonical.Money{Amount: discount, Currency: "EUR"}).Allocate(weights...)
+		a.check(canonical.Decimal{}, err)
+		for i, part := range parts {
+			p.lines[i].discountShare = part.Amount
 		}
 	}
-	o.exclTax, o.tax = canonical.Decimal{}, canonical.Decimal{}
-	for i, l := range o.lines {
-		l.invoiceDiscountAllocation = shares[i]
-		l.net = sub(l.amount, shares[i])
-		q, _ := mul(l.net, l.taxPercent).Quo(hundred)
-		l.tax = q.Round(2, canonical.HalfUp)
-		o.exclTax = add(o.exclTax, l.net)
-		o.tax = add(o.tax, l.tax)
+	for i, l := range lines {
+		lp := &p.lines[i]
+		lp.net = a.sub(lp.amount, lp.discountShare)
+		lp.tax = a.percent(lp.net, l.taxPercent)
+		lp.netInclTax = a.add(lp.net, lp.tax)
+		p.exclTax = a.add(p.exclTax, lp.net)
+		p.tax = a.add(p.tax, lp.tax)
 	}
-	o.inclTax = add(o.exclTax, o.tax)
+	p.inclTax = a.add(p.exclTax, p.tax)
+	return p, a.err
+}
+
+// recalc sets the line amounts and the order's totals (see priceLines).
+func (o *order) recalc() {
+	p, err := priceLines(o.lines, o.discountAmount)
+	if err != nil {
+		// Cannot happen: every change to an order's lines or discount is
+		// priced before it is made (setLine, patchOrder, serveLines,
+		// AddOrder, SetLineQuantity).
+		return
+	}
+	for i, l := range o.lines {
+		lp := p.lines[i]
+		l.amount, l.invoiceDiscountAllocation, l.net, l.tax, l.netInclTax = lp.amount, lp.discountShare, lp.net, lp.tax, lp.netInclTax
+	}
+	o.exclTax, o.tax, o.inclTax = p.exclTax, p.tax, p.inclTax
+}
+
+// withLine returns a copy of lines with l in place of prev, or l added when
+// prev is not among them.
+func withLine(lines []*orderLine, prev, l *orderLine) []*orderLine {
+	lines = slices.Clone(lines)
+	if i := slices.Index(lines, prev); i >= 0 {
+		lines[i] = l
+		return lines
+	}
+	return append(lines, l)
+}
+
+// toShip is what of the line has not shipped: Business Central's default
+// Qty. to Ship.
+func (l *orderLine) toShip(a *arith) canonical.Decimal { return a.sub(l.quantity, l.shipped) }
+
+// toInvoice is what of the line will have shipped once Qty. to Ship has,
+// and is not invoiced: the default Qty. to Invoice.
+func (l *orderLine) toInvoice(a *arith) canonical.Decimal {
+	return a.sub(a.add(l.shipped, l.shipQty), l.invoiced)
+}
+
+// posted is the posted line for qty of l.
+func (l *orderLine) posted(qty canonical.Decimal, shipmentDate canonical.Date) *postedLine {
+	return &postedLine{id: newGUID(), sequence: l.sequence, lineType: l.lineType, objectNumber: l.objectNumber,
+		descr: l.description, uom: l.uom, quantity: qty, unitPrice: l.unitPrice, taxPercent: l.taxPercent,
+		shipmentDate: shipmentDate}
+}
+
+// inventories follows what stock moves do to the items' inventory, to check
+// a posting's moves before any is booked.
+type inventories map[*item]canonical.Decimal
+
+// move adds qty to the inventory of item itemNo, if the fake has it.
+func (inv inventories) move(s *Server, a *arith, itemNo string, qty canonical.Decimal) {
+	it := byNumber(s.items, itemNo)
+	if it == nil {
+		return
+	}
+	cur, ok := inv[it]
+	if !ok {
+		cur = it.inventory
+	}
+	inv[it] = a.add(cur, qty)
 }

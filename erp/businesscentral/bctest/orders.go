@@ -170,21 +170,29 @@ func (s *Server) setLine(o *order, l *orderLine, prev *orderLine, itemRef string
 				"You cannot reduce Quantity to %s on sales order line %d because %s has already been shipped.", l.quantity, l.sequence, prev.shipped)
 		}
 	}
+	var a arith
 	if _, ok := body["discountPercent"]; ok && l.discountPercent.IsPos() {
-		d, _ := mul(mul(l.quantity, l.unitPrice), l.discountPercent).Quo(hundred)
-		l.discountAmount = d.Round(2, canonical.HalfUp)
+		l.discountAmount = a.percent(a.mul(l.quantity, l.unitPrice), l.discountPercent)
 	}
 	// Qty. to Ship and Qty. to Invoice follow the outstanding quantity
 	// unless set explicitly.
 	if _, ok := body["shipQuantity"]; !ok {
-		l.shipQty = sub(l.quantity, l.shipped)
+		l.shipQty = l.toShip(&a)
 	}
 	if _, ok := body["invoiceQuantity"]; !ok {
-		l.invoiceQty = sub(add(l.shipped, l.shipQty), l.invoiced)
+		l.invoiceQty = l.toInvoice(&a)
 	}
-	if l.shipQty.IsNeg() || add(l.shipped, l.shipQty).Cmp(l.quantity) > 0 {
+	shipped := a.add(l.shipped, l.shipQty)
+	if a.err != nil {
+		return overflow(a.err)
+	}
+	if l.shipQty.IsNeg() || shipped.Cmp(l.quantity) > 0 {
 		return errorf(http.StatusBadRequest, "Application_DialogException",
-			"You cannot ship more than %s units on sales order line %d.", sub(l.quantity, l.shipped), l.sequence)
+			"You cannot ship more than %s units on sales order line %d.", l.toShip(&a), l.sequence)
+	}
+	// The order must still price with the line.
+	if _, err := priceLines(withLine(o.lines, prev, l), o.discountAmount); err != nil {
+		return overflow(err)
 	}
 	return nil
 }
@@ -356,6 +364,9 @@ func (s *Server) patchOrder(w http.ResponseWriter, r *http.Request, o *order) *a
 		return errorf(http.StatusBadRequest, "Application_DialogException",
 			"You cannot change Sell-to Customer No. because the order %s has been shipped.", o.number)
 	}
+	if _, err := priceLines(next.lines, next.discountAmount); err != nil {
+		return overflow(err)
+	}
 	*o = next
 	s.touchOrder(o, "updated")
 	writeJSON(w, http.StatusOK, o.obj(false))
@@ -442,7 +453,11 @@ func (s *Server) serveLines(w http.ResponseWriter, r *http.Request, o *order, se
 			return errorf(http.StatusBadRequest, "Application_DialogException",
 				"You cannot delete sales order line %d because %s has been shipped.", l.sequence, l.shipped)
 		}
-		o.lines = slices.Delete(o.lines, i, i+1)
+		rest := slices.Delete(slices.Clone(o.lines), i, i+1)
+		if _, err := priceLines(rest, o.discountAmount); err != nil {
+			return overflow(err)
+		}
+		o.lines = rest
 		s.touchOrder(o, "updated")
 		w.WriteHeader(http.StatusNoContent)
 		return nil
@@ -466,10 +481,60 @@ func (s *Server) post(o *order, doInvoice bool) *apiError {
 			"You cannot invoice this document when Customer %s is blocked with type Invoice", c.number)
 	}
 	o.recalc()
-	now, today := s.stamp(), s.today()
+	// What the posting invoices is priced, and what it does to the items'
+	// inventory and the customer's balance is checked, before anything is
+	// booked: an amount that overflows refuses the posting.
+	today := s.today()
+	var a arith
+	stock := inventories{}
+	invoiced := make([]*postedLine, len(o.lines)) // by order line
+	var exclTax, tax canonical.Decimal
+	for i, l := range o.lines {
+		if l.lineType == "Comment" {
+			continue
+		}
+		shipped := l.shipped
+		if l.shipQty.IsPos() {
+			if l.lineType == "Item" {
+				stock.move(s, &a, l.objectNumber, l.shipQty.Neg())
+			}
+			shipped = a.add(shipped, l.shipQty)
+		}
+		if !doInvoice {
+			continue
+		}
+		q := l.invoiceQty
+		if q.Cmp(a.sub(shipped, l.invoiced)) > 0 {
+			q = a.sub(shipped, l.invoiced)
+		}
+		if !q.IsPos() {
+			continue
+		}
+		// The line's net (after line and order discounts) in proportion to
+		// the quantity invoiced.
+		il := l.posted(q, today)
+		il.amount = a.quo(a.mul(l.net, q), l.quantity).Round(2, canonical.HalfUp)
+		il.tax = a.percent(il.amount, l.taxPercent)
+		il.amtInc = a.add(il.amount, il.tax)
+		il.discount = a.sub(a.mul(q, l.unitPrice).Round(2, canonical.HalfUp), il.amount)
+		invoiced[i] = il
+		exclTax, tax = a.add(exclTax, il.amount), a.add(tax, il.tax)
+	}
+	inclTax := a.add(exclTax, tax)
+	var balance canonical.Decimal
+	if c != nil {
+		balance = a.add(c.balanceDue, inclTax)
+	}
+	if a.err != nil {
+		return overflow(a.err)
+	}
+
+	// Book it. What ships and is invoiced stays within each line's
+	// quantity, so the lines' quantities cannot overflow below.
+	now := s.stamp()
 	var sh *shipment
 	var inv *invoice
-	for _, l := range o.lines {
+	for i, l := range o.lines {
 		if l.lineType == "Comment" {
 			continue
 		}
@@ -478,22 +543,14 @@ func (s *Server) post(o *order, doInvoice bool) *apiError {
 				sh = &shipment{id: newGUID(), number: s.number("shipment"), orderNumber: o.number, extDoc: o.extDoc,
 					cust: c, postingDate: today, currencyCode: o.currencyCode, shipTo: o.shipTo, modified: now, ver: s.nextVersion()}
 			}
-			sh.lines = append(sh.lines, &postedLine{id: newGUID(), sequence: l.sequence, lineType: l.lineType,
-				objectNumber: l.objectNumber, descr: l.description, uom: l.uom, quantity: l.shipQty,
-				unitPrice: l.unitPrice, taxPercent: l.taxPercent, shipmentDate: today})
+			sh.lines = append(sh.lines, l.posted(l.shipQty, today))
 			if l.lineType == "Item" {
 				s.moveStock(l.objectNumber, l.shipQty.Neg(), "Sale", "Sales Shipment", sh.number, l.description)
 			}
-			l.shipped = add(l.shipped, l.shipQty)
+			l.shipped = a.add(l.shipped, l.shipQty)
 		}
-		if !doInvoice {
-			continue
-		}
-		q := l.invoiceQty
-		if q.Cmp(sub(l.shipped, l.invoiced)) > 0 {
-			q = sub(l.shipped, l.invoiced)
-		}
-		if !q.IsPos() {
+		il := invoiced[i]
+		if il == nil {
 			continue
 		}
 		if inv == nil {
@@ -501,18 +558,8 @@ func (s *Server) post(o *order, doInvoice bool) *apiError {
 				cust: c, invoiceDate: today, postingDate: today, dueDate: today.AddDays(30), currencyCode: o.currencyCode,
 				shipTo: o.shipTo, status: "Open", modified: now, ver: s.nextVersion()}
 		}
-		// The line's net (after line and order discounts) in proportion to
-		// the quantity invoiced.
-		share, _ := mul(l.net, q).Quo(l.quantity)
-		amount := share.Round(2, canonical.HalfUp)
-		tq, _ := mul(amount, l.taxPercent).Quo(hundred)
-		tax := tq.Round(2, canonical.HalfUp)
-		inv.lines = append(inv.lines, &postedLine{id: newGUID(), sequence: l.sequence, lineType: l.lineType,
-			objectNumber: l.objectNumber, descr: l.description, uom: l.uom, quantity: q, unitPrice: l.unitPrice,
-			discount: sub(mul(q, l.unitPrice).Round(2, canonical.HalfUp), amount), taxPercent: l.taxPercent,
-			amount: amount, tax: tax, amtInc: add(amount, tax), shipmentDate: today})
-		inv.exclTax, inv.tax = add(inv.exclTax, amount), add(inv.tax, tax)
-		l.invoiced = add(l.invoiced, q)
+		inv.lines = append(inv.lines, il)
+		l.invoiced = a.add(l.invoiced, il.quantity)
 	}
 	if sh == nil && inv == nil {
 		return errorf(http.StatusBadRequest, "Application_DialogException", "There is nothing to post for Order %s.", o.number)
@@ -521,19 +568,19 @@ func (s *Server) post(o *order, doInvoice bool) *apiError {
 		s.shipments = append(s.shipments, sh)
 	}
 	if inv != nil {
-		inv.inclTax = add(inv.exclTax, inv.tax)
+		inv.exclTax, inv.tax, inv.inclTax = exclTax, tax, inclTax
 		inv.remaining = inv.inclTax
 		s.invoices = append(s.invoices, inv)
 		if c != nil {
-			c.balanceDue = add(c.balanceDue, inv.inclTax)
+			c.balanceDue = balance
 			c.cache.valid = false
 		}
 		s.notify("salesInvoices", inv.id, "created")
 	}
 	done := true
 	for _, l := range o.lines {
-		l.shipQty = sub(l.quantity, l.shipped)
-		l.invoiceQty = sub(add(l.shipped, l.shipQty), l.invoiced)
+		l.shipQty = l.toShip(&a)
+		l.invoiceQty = l.toInvoice(&a)
 		l.ver = s.nextVersion()
 		if l.lineType != "Comment" && (l.shipped.Cmp(l.quantity) < 0 || l.invoiced.Cmp(l.quantity) < 0) {
 			done = false
@@ -550,13 +597,15 @@ func (s *Server) post(o *order, doInvoice bool) *apiError {
 
 // moveStock books an item ledger entry and changes the item's inventory.
 // The item record itself is not modified (its lastModifiedDateTime stays),
-// as in Business Central, where inventory is a sum over the ledger.
+// as in Business Central, where inventory is a sum over the ledger. The
+// caller has checked that the inventory does not overflow (inventories,
+// AdjustInventory), or it cannot (a new item's opening stock).
 func (s *Server) moveStock(itemNo string, qty canonical.Decimal, entryType, docType, docNo, descr string) {
 	it := byNumber(s.items, itemNo)
 	if it == nil || qty.IsZero() {
 		return
 	}
-	it.inventory = add(it.inventory, qty)
+	it.inventory, _ = it.inventory.Add(qty)
 	it.cache.valid = false
 	s.ledger = append(s.ledger, &ledgerEntry{id: newGUID(), entryNumber: len(s.ledger) + 1, itemNumber: itemNo,
 		postingDate: s.today(), entryType: entryType, documentType: docType, documentNo: docNo,

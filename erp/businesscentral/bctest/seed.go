@@ -241,8 +241,12 @@ func (s *Server) Item(number string) (Item, bool) {
 func (s *Server) AdjustInventory(number string, delta canonical.Decimal) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if byNumber(s.items, number) == nil {
+	it := byNumber(s.items, number)
+	if it == nil {
 		return fmt.Errorf("%w: item %s", ErrNotFound, number)
+	}
+	if _, err := it.inventory.Add(delta); err != nil {
+		return fmt.Errorf("bctest: item %s: %w", number, err)
 	}
 	kind := "Positive Adjmt."
 	if delta.IsNeg() {
@@ -404,6 +408,9 @@ func (s *Server) AddOrder(in OrderInput) (Order, error) {
 		o.lines = append(o.lines, l)
 		o.nextSeq += 10000
 	}
+	if _, err := priceLines(o.lines, o.discountAmount); err != nil {
+		return Order{}, fmt.Errorf("bctest: order %s: %w", o.number, err)
+	}
 	s.orders = append(s.orders, o)
 	s.touchOrder(o, "created")
 	return orderView(o), nil
@@ -441,9 +448,20 @@ func (s *Server) SetLineQuantity(number string, sequence int, qty canonical.Deci
 		return fmt.Errorf("%w: order %s line %d", ErrNotFound, number, sequence)
 	}
 	l := o.lines[i]
-	l.quantity, l.ver = qty, s.nextVersion()
-	l.shipQty = sub(l.quantity, l.shipped)
-	l.invoiceQty = sub(add(l.shipped, l.shipQty), l.invoiced)
+	next := *l
+	next.quantity = qty
+	var a arith
+	next.shipQty = next.toShip(&a)
+	next.invoiceQty = next.toInvoice(&a)
+	err := a.err
+	if err == nil {
+		_, err = priceLines(withLine(o.lines, l, &next), o.discountAmount)
+	}
+	if err != nil {
+		return fmt.Errorf("bctest: order %s line %d: %w", number, sequence, err)
+	}
+	next.ver = s.nextVersion()
+	*l = next
 	s.touchOrder(o, "updated")
 	return nil
 }
@@ -493,13 +511,18 @@ func (s *Server) ShipOrder(number string, qty map[int]canonical.Decimal, invoice
 		return "", fmt.Errorf("%w: order %s", ErrNotFound, number)
 	}
 	o.cache = renderedDoc{}
+	var a arith
 	for _, l := range o.lines {
 		if qty == nil {
-			l.shipQty = sub(l.quantity, l.shipped)
+			l.shipQty = l.toShip(&a)
 		} else {
 			l.shipQty = qty[l.sequence]
 		}
-		if add(l.shipped, l.shipQty).Cmp(l.quantity) > 0 || l.shipQty.IsNeg() {
+		shipped := a.add(l.shipped, l.shipQty)
+		if a.err != nil {
+			return "", fmt.Errorf("bctest: order %s line %d: %w", number, l.sequence, a.err)
+		}
+		if shipped.Cmp(l.quantity) > 0 || l.shipQty.IsNeg() {
 			return "", fmt.Errorf("bctest: order %s line %d: cannot ship %s of %s (shipped %s)", number, l.sequence, l.shipQty, l.quantity, l.shipped)
 		}
 		l.invoiceQty = l.shipQty
@@ -594,9 +617,18 @@ func (s *Server) PayInvoice(number string, amount canonical.Decimal) error {
 	if amount.Cmp(inv.remaining) > 0 {
 		amount = inv.remaining
 	}
-	inv.remaining = sub(inv.remaining, amount)
+	var a arith
+	remaining := a.sub(inv.remaining, amount)
+	var balance canonical.Decimal
 	if inv.cust != nil {
-		inv.cust.balanceDue = sub(inv.cust.balanceDue, amount)
+		balance = a.sub(inv.cust.balanceDue, amount)
+	}
+	if a.err != nil {
+		return fmt.Errorf("bctest: invoice %s: %w", number, a.err)
+	}
+	inv.remaining = remaining
+	if inv.cust != nil {
+		inv.cust.balanceDue = balance
 		inv.cust.cache.valid = false
 	}
 	if inv.remaining.IsZero() {
