@@ -1,6 +1,7 @@
 package businesscentral
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"iter"
@@ -89,7 +90,7 @@ func (s stockSource) Changes(ctx context.Context, after connector.Cursor) iter.S
 		for sku := range last {
 			skus = append(skus, sku)
 		}
-		slices.SortFunc(skus, func(a, b string) int { return cmpInt64(last[a], last[b]) })
+		slices.SortFunc(skus, func(a, b string) int { return cmp.Compare(last[a], last[b]) })
 		now := c.clock.Now()
 		for start := 0; start < len(skus); start += itemsPerRequest {
 			batch := skus[start:min(start+itemsPerRequest, len(skus))]
@@ -121,16 +122,6 @@ func (s stockSource) Changes(ctx context.Context, after connector.Cursor) iter.S
 			}
 		}
 	}
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // stockLevel is an item's inventory as a stock level.

@@ -2,6 +2,7 @@ package bctest
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -215,8 +216,8 @@ func (c comparison) eval(o obj) (bool, error) {
 
 // compareLiteral orders a property value against a literal, reading the
 // literal as the property's type. null reports a comparison with null, in
-// which case cmp is 0 when the value is null (or empty) and 1 otherwise.
-func compareLiteral(v any, lit literal) (cmp int, null bool, err error) {
+// which case order is 0 when the value is null (or empty) and 1 otherwise.
+func compareLiteral(v any, lit literal) (order int, null bool, err error) {
 	if lit.kind == "null" {
 		if v == nil || v == "" {
 			return 0, true, nil
@@ -254,7 +255,7 @@ func compareLiteral(v any, lit literal) (cmp int, null bool, err error) {
 		if err != nil {
 			return 0, false, mismatch("number")
 		}
-		return cmpInt(int64(v), n), false, nil
+		return cmp.Compare(int64(v), n), false, nil
 	case bool:
 		if lit.kind != "bool" {
 			return 0, false, mismatch("boolean")
@@ -296,16 +297,6 @@ func compareLiteral(v any, lit literal) (cmp int, null bool, err error) {
 		return -1, false, nil
 	}
 	return 0, false, filterErrorf("the property cannot be filtered")
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // isGUID reports whether s looks like 8-4-4-4-12 hexadecimal digits.
@@ -580,7 +571,7 @@ func compareValues(a, b any) int {
 		}
 	case int:
 		if b, ok := b.(int); ok {
-			return cmpInt(int64(a), int64(b))
+			return cmp.Compare(int64(a), int64(b))
 		}
 	case bool:
 		if b, ok := b.(bool); ok {
