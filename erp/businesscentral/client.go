@@ -324,12 +324,17 @@ type Company struct {
 
 // Companies lists the environment's companies, to find a CompanyID.
 func (c *Client) Companies(ctx context.Context) ([]Company, error) {
-	var out []Company
-	for co, err := range httpx.Paginate[Company](ctx, c.http, &httpx.Request{Path: "/companies"}, httpx.OData{}) {
+	return readAll[Company](ctx, c, "/companies")
+}
+
+// readAll reads every entity of the collection at path, page by page.
+func readAll[T any](ctx context.Context, c *Client, path string) ([]T, error) {
+	var out []T
+	for v, err := range httpx.Paginate[T](ctx, c.http, &httpx.Request{Path: path}, httpx.OData{}) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, co)
+		out = append(out, v)
 	}
 	return out, nil
 }

@@ -103,14 +103,7 @@ func subscriptionPath(id string) string { return "/subscriptions(" + quote(id) +
 
 // Subscriptions lists the environment's webhook subscriptions.
 func (c *Client) Subscriptions(ctx context.Context) ([]Subscription, error) {
-	var out []Subscription
-	for s, err := range httpx.Paginate[Subscription](ctx, c.http, &httpx.Request{Path: "/subscriptions"}, httpx.OData{}) {
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
+	return readAll[Subscription](ctx, c, "/subscriptions")
 }
 
 // Subscribe creates a subscription to an entity set of the company (such
