@@ -298,9 +298,7 @@ func (s *Server) CreditMemos() []CreditMemo {
 		if m.invoice != nil {
 			v.InvoiceNumber = m.invoice.number
 		}
-		for _, l := range m.lines {
-			v.Lines = append(v.Lines, PostedLine{Sequence: l.sequence, Type: l.lineType, Number: l.objectNumber, Quantity: l.quantity, Amount: l.amount})
-		}
+		v.Lines = postedLineViews(m.lines)
 		out[i] = v
 	}
 	return out

@@ -548,6 +548,16 @@ type PostedLine struct {
 	Quantity, Amount canonical.Decimal
 }
 
+// postedLineViews returns the lines of a posted document (a shipment
+// line's amount is zero).
+func postedLineViews(lines []*postedLine) []PostedLine {
+	var out []PostedLine
+	for _, l := range lines {
+		out = append(out, PostedLine{Sequence: l.sequence, Type: l.lineType, Number: l.objectNumber, Quantity: l.quantity, Amount: l.amount})
+	}
+	return out
+}
+
 // Shipment is a posted sales shipment.
 type Shipment struct {
 	// ID, Number, OrderNumber and ExternalDocumentNumber are the
@@ -566,9 +576,7 @@ func (s *Server) Shipments() []Shipment {
 	out := make([]Shipment, len(s.shipments))
 	for i, sh := range s.shipments {
 		v := Shipment{ID: sh.id, Number: sh.number, OrderNumber: sh.orderNumber, ExternalDocumentNumber: sh.extDoc, LastModified: sh.modified}
-		for _, l := range sh.lines {
-			v.Lines = append(v.Lines, PostedLine{Sequence: l.sequence, Type: l.lineType, Number: l.objectNumber, Quantity: l.quantity})
-		}
+		v.Lines = postedLineViews(sh.lines)
 		out[i] = v
 	}
 	return out
@@ -596,9 +604,7 @@ func (s *Server) Invoices() []Invoice {
 	for i, inv := range s.invoices {
 		v := Invoice{ID: inv.id, Number: inv.number, OrderNumber: inv.orderNumber, ExternalDocumentNumber: inv.extDoc,
 			Status: inv.status, TotalExclTax: inv.exclTax, TotalInclTax: inv.inclTax, Remaining: inv.remaining, LastModified: inv.modified}
-		for _, l := range inv.lines {
-			v.Lines = append(v.Lines, PostedLine{Sequence: l.sequence, Type: l.lineType, Number: l.objectNumber, Quantity: l.quantity, Amount: l.amount})
-		}
+		v.Lines = postedLineViews(inv.lines)
 		out[i] = v
 	}
 	return out
