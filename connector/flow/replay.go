@@ -43,6 +43,11 @@ func (r *flowRunner[S, D]) replayKey(ctx context.Context, key string) ([]store.O
 		if err != nil {
 			return outs, err
 		}
+		if p.value != nil && p.out.Entity == nil {
+			if p.out.Entity, err = json.Marshal(p.value); err != nil {
+				return outs, fmt.Errorf("flow %s: replay %s: encode entity: %w", r.f.Name, ex.ID, err)
+			}
+		}
 		if err := r.e.store.Record(ctx, p.out); err != nil {
 			return outs, fmt.Errorf("flow %s: replay %s: record: %w", r.f.Name, ex.ID, err)
 		}

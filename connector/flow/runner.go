@@ -53,10 +53,12 @@ type passState struct {
 }
 
 // ledgerSlot caches one key's ledger entry; ok is false for a key known to
-// have none.
+// have none. value is the entity written in this pass, when its JSON has not
+// been made yet (the collector encodes it off the worker's path).
 type ledgerSlot struct {
-	e  store.LedgerEntry
-	ok bool
+	e     store.LedgerEntry
+	ok    bool
+	value any
 }
 
 // parkedRef is an open exception of a key: its ID, the change's version and
@@ -100,19 +102,20 @@ func (p *passState) block(key string, r parkedRef) {
 	p.blocked[key] = append(p.blocked[key], r)
 }
 
-func (p *passState) remember(key string, e store.LedgerEntry) {
+func (p *passState) remember(key string, e store.LedgerEntry, value any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.ledger[key] = ledgerSlot{e: e, ok: true}
+	p.ledger[key] = ledgerSlot{e: e, ok: true, value: value}
 }
 
-// cached returns the key's ledger entry (ok) if the pass knows it, and
-// whether it knows anything about the key at all.
-func (p *passState) cached(key string) (e store.LedgerEntry, ok, known bool) {
+// cached returns the key's ledger entry (ok) if the pass knows it, whether it
+// knows anything about the key at all, and the entity written in this pass
+// if its JSON is not made yet.
+func (p *passState) cached(key string) (e store.LedgerEntry, ok, known bool, value any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	s, known := p.ledger[key]
-	return s.e, s.ok, known
+	return s.e, s.ok, known, s.value
 }
 
 // unknown returns the keys the pass has no ledger knowledge of.
@@ -152,6 +155,7 @@ type result struct {
 	lag       time.Duration
 	abandoned bool
 	none      bool
+	value     any
 }
 
 func (r *flowRunner[S, D]) pass(parent context.Context) (rep Report, err error) {
@@ -321,7 +325,7 @@ func (r *flowRunner[S, D]) work(ctx context.Context, cancel context.CancelCauseF
 		res.abandoned = true
 		return res
 	}
-	res.out, res.kind, res.none = p.out, p.kind, p.none
+	res.out, res.kind, res.none, res.value = p.out, p.kind, p.none, p.value
 	if !it.ch.At.IsZero() {
 		res.lag = r.e.clock.Now().Sub(it.ch.At)
 	}
@@ -392,10 +396,17 @@ func (r *flowRunner[S, D]) collect(ctx context.Context, results <-chan result, s
 	}
 	for res := range results {
 		cr.retries += res.retries
-		pending = append(pending, res)
 		if !res.abandoned && !res.none {
+			if res.value != nil && res.out.Entity == nil {
+				b, err := json.Marshal(res.value)
+				if err != nil {
+					r.e.log.ErrorContext(ctx, "flow cannot encode an applied entity for the ledger", "flow", r.f.Name, "key", res.out.Key, "err", err)
+				}
+				res.out.Entity = b
+			}
 			batch = append(batch, res.out)
 		}
+		pending = append(pending, res)
 		if len(pending) >= recordBatch || len(results) == 0 {
 			flush()
 		}
@@ -412,6 +423,9 @@ type processed struct {
 	kind    connector.Kind
 	retries int
 	none    bool
+	// value is the entity to encode into out.Entity before recording, when
+	// the worker did not need its JSON itself.
+	value any
 }
 
 // process takes one change through filter, ledger, map, validate, ownership,
@@ -456,7 +470,7 @@ func (r *flowRunner[S, D]) process(ctx context.Context, ps *passState, ch connec
 			return skip(store.Filtered, reason)
 		}
 	}
-	last, hasLast, known := ps.cached(ch.Key)
+	last, hasLast, known, lastValue := ps.cached(ch.Key)
 	if !known {
 		var err error
 		if last, hasLast, err = e.store.LastApplied(ctx, r.f.Name, ch.Key); err != nil {
@@ -492,8 +506,13 @@ func (r *flowRunner[S, D]) process(ctx context.Context, ps *passState, ch connec
 			return park(connector.Invalid, err, "", 0)
 		}
 	}
-	if mapped, err = json.Marshal(d); err != nil {
-		return park(connector.Invalid, fmt.Errorf("encode mapped entity: %w", err), "", 0)
+	// The JSON of the entity is needed now only to compare it with what was
+	// written before or to enforce ownership; otherwise the collector makes it
+	// for the ledger, off this worker's path.
+	if r.f.Ownership != nil || (hasLast && lastValue == nil) {
+		if mapped, err = json.Marshal(d); err != nil {
+			return park(connector.Invalid, fmt.Errorf("encode mapped entity: %w", err), "", 0)
+		}
 	}
 	var dropped []string
 	if r.f.Ownership != nil && ch.Op == connector.Upsert {
@@ -514,12 +533,13 @@ func (r *flowRunner[S, D]) process(ctx context.Context, ps *passState, ch connec
 		}
 	}
 	notOwned := "fields not owned by " + ch.System + ": " + strings.Join(dropped, ", ")
-	if hasLast && ch.Op == connector.Upsert && r.same(mapped, last.Entity) {
+	if hasLast && ch.Op == connector.Upsert && r.unchanged(d, mapped, last.Entity, lastValue) {
 		// The version advances in the ledger so a late older change is still
 		// recognised as stale.
 		p.out.Entity, p.out.Target, p.out.IdempotencyKey = last.Entity, last.Target, last.IdempotencyKey
+		p.value = lastValue
 		last.Version, last.At = ch.Version, now
-		ps.remember(ch.Key, last)
+		ps.remember(ch.Key, last, lastValue)
 		if len(dropped) > 0 {
 			return skip(store.NotOwner, notOwned)
 		}
@@ -547,6 +567,9 @@ func (r *flowRunner[S, D]) process(ctx context.Context, ps *passState, ch connec
 		case connector.Unknown:
 			kind = connector.Transient
 		}
+		if mapped == nil {
+			mapped, _ = json.Marshal(d)
+		}
 		return park(kind, err, "", attempts)
 	}
 	if res.Action == connector.Stale {
@@ -554,6 +577,11 @@ func (r *flowRunner[S, D]) process(ctx context.Context, ps *passState, ch connec
 	}
 	p.out.Result = store.Applied
 	p.out.Entity, p.out.Target, p.out.IdempotencyKey = mapped, res.Ref, w.IdempotencyKey
+	var value any
+	if mapped == nil {
+		value = d
+		p.value = d
+	}
 	p.out.Detail = res.Action.String()
 	if len(dropped) > 0 {
 		p.out.Reason, p.out.Detail = store.NotOwner, res.Action.String()+"; "+notOwned
@@ -561,7 +589,7 @@ func (r *flowRunner[S, D]) process(ctx context.Context, ps *passState, ch connec
 	ps.remember(ch.Key, store.LedgerEntry{
 		Flow: r.f.Name, Key: ch.Key, Version: ch.Version, IdempotencyKey: w.IdempotencyKey,
 		Entity: mapped, Target: res.Ref, At: now,
-	})
+	}, value)
 	r.link(ctx, ch, res.Ref, canonID, haveID)
 	return p, nil
 }
@@ -610,6 +638,16 @@ func (r *flowRunner[S, D]) validate(ctx context.Context, d *D) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// unchanged reports whether the mapped entity d equals the one last written:
+// compared as values when that one was written in this pass and is still at
+// hand, else through its JSON (see same).
+func (r *flowRunner[S, D]) unchanged(d D, mapped, last []byte, lastValue any) bool {
+	if lv, ok := lastValue.(D); ok {
+		return equal(d, lv)
+	}
+	return r.same(mapped, last)
 }
 
 // same reports whether a mapped entity equals the one last written: the same
