@@ -93,7 +93,9 @@ type Outcome struct {
 	// the ledger entry's Entity, Target and IdempotencyKey so the entry moves on
 	// to this Version. The engine compares the next write against it to skip
 	// unchanged records. An outcome with an Entity moves the ledger; see
-	// Ledger.Record.
+	// Ledger.Record. The ledger keeps the entity; the outcome log does not
+	// (Outcomes returns it empty): it records decisions, and a copy of every
+	// written entity would double what each write stores.
 	Entity json.RawMessage
 	// Target is the record's ref in the sink's system (with Entity).
 	Target canonical.ExternalRef
@@ -147,8 +149,8 @@ type Ledger interface {
 	// LastApplied returns the ledger entry for (flow, key).
 	LastApplied(ctx context.Context, flow, key string) (LedgerEntry, bool, error)
 	// Outcomes lists recorded outcomes in the order they were first recorded
-	// (a replacement keeps the place of the outcome it replaced). The first
-	// error ends the sequence.
+	// (a replacement keeps the place of the outcome it replaced), without
+	// their Entity. The first error ends the sequence.
 	Outcomes(ctx context.Context, f OutcomeFilter) iter.Seq2[Outcome, error]
 }
 

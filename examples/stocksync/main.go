@@ -280,7 +280,7 @@ func (s *stockSync) lateUpdate(ctx context.Context) error {
 		return err
 	}
 	for _, o := range s.newOutcomes(ctx) {
-		fmt.Fprintf(s.w, "   read %s @ %s: %s\n", o.Key, o.Version, describe(o))
+		fmt.Fprintf(s.w, "   read %s @ %s: %s\n", o.Key, o.Version, s.describe(ctx, o))
 	}
 	q, _ := s.shop.Available("TEE-BLK-S", location)
 	fmt.Fprintf(s.w, "   shop TEE-BLK-S available %s, ERP %s: the older count never overwrote the newer\n",
@@ -310,7 +310,7 @@ func (s *stockSync) fixAndReplay(ctx context.Context) error {
 	}
 	fmt.Fprintf(s.w, "   pass: read %d, applied %d, skipped %d, parked %d\n", rep.Read, rep.Applied, rep.Skipped, rep.Parked)
 	for _, o := range s.newOutcomes(ctx) {
-		fmt.Fprintf(s.w, "   read %s @ %s: %s\n", o.Key, o.Version, describe(o))
+		fmt.Fprintf(s.w, "   read %s @ %s: %s\n", o.Key, o.Version, s.describe(ctx, o))
 	}
 	fmt.Fprintln(s.w, "   (ContinuePastParked: a newer count is not held behind a parked older one)")
 
@@ -331,7 +331,7 @@ func (s *stockSync) fixAndReplay(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(s.w, "   replay %s (%s @ %s): %s; exception %s\n", ex.ID, o.Key, o.Version, describe(o), closed.Status)
+			fmt.Fprintf(s.w, "   replay %s (%s @ %s): %s; exception %s\n", ex.ID, o.Key, o.Version, s.describe(ctx, o), closed.Status)
 		}
 	}
 	return nil
@@ -399,12 +399,15 @@ func (s *stockSync) newOutcomes(ctx context.Context) []store.Outcome {
 	return fresh
 }
 
-// describe says what happened to one change.
-func describe(o store.Outcome) string {
+// describe says what happened to one change. What an applied change wrote
+// is read from the ledger (the outcome log keeps decisions, not entities); it
+// is the key's latest write, which is this change's in this story.
+func (s *stockSync) describe(ctx context.Context, o store.Outcome) string {
 	switch o.Result {
 	case store.Applied:
 		var l canonical.StockLevel
-		if err := json.Unmarshal(o.Entity, &l); err == nil {
+		e, ok, err := s.st.LastApplied(ctx, flowName, o.Key)
+		if err == nil && ok && json.Unmarshal(e.Entity, &l) == nil {
 			return fmt.Sprintf("applied as %s, available %s (%s)", l.SKU, l.Available.Value, o.Detail)
 		}
 		return "applied (" + o.Detail + ")"

@@ -116,11 +116,13 @@ func (s *Store) Record(ctx context.Context, outcomes ...store.Outcome) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, o := range copied {
+		logged := o
+		logged.Entity = nil // the log keeps decisions; the ledger keeps the entity
 		if at, ok := s.changes[changes[i]]; !ok {
 			s.changes[changes[i]] = s.outcomes.n
-			s.outcomes.push(o)
+			s.outcomes.push(logged)
 		} else if old := s.outcomes.at(at); check.Replaceable(*old) {
-			*old = o
+			*old = logged
 		}
 		if check.MovesLedger(o) {
 			s.ledger[flowKey{o.Flow, o.Key}] = store.LedgerEntry{

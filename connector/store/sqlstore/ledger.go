@@ -58,7 +58,7 @@ func (s *Store) Record(ctx context.Context, outcomes ...store.Outcome) error {
 	for _, o := range batch {
 		at, _ := nanos(o.At) // checked above
 		args = append(args, o.Flow, o.Key, o.Version.String(), string(o.Result), string(o.Reason), o.Detail,
-			o.IdempotencyKey, blob(o.Entity), o.Target.System, o.Target.Type, o.Target.ID, o.Target.Version,
+			o.IdempotencyKey, o.Target.System, o.Target.Type, o.Target.ID, o.Target.Version,
 			o.Exception, at)
 	}
 	moves := check.LedgerMoves(outcomes)
@@ -212,12 +212,11 @@ func (s *Store) outcomePage(ctx context.Context, f store.OutcomeFilter, after in
 			o               store.Outcome
 			version         string
 			result, reason  string
-			entity          []byte
 			at              sql.NullInt64
 			target          canonical.ExternalRef
 			exception, idem string
 		)
-		if err := rows.Scan(&seq, &o.Flow, &o.Key, &version, &result, &reason, &o.Detail, &idem, &entity,
+		if err := rows.Scan(&seq, &o.Flow, &o.Key, &version, &result, &reason, &o.Detail, &idem,
 			&target.System, &target.Type, &target.ID, &target.Version, &exception, &at); err != nil {
 			return nil, 0, wrap("outcomes", err)
 		}
@@ -225,7 +224,7 @@ func (s *Store) outcomePage(ctx context.Context, f store.OutcomeFilter, after in
 			return nil, 0, wrap("outcomes", err)
 		}
 		o.Result, o.Reason, o.IdempotencyKey = store.Result(result), store.Reason(reason), idem
-		o.Entity, o.Target, o.Exception, o.At = raw(entity), target, exception, fromNanos(at)
+		o.Target, o.Exception, o.At = target, exception, fromNanos(at)
 		page = append(page, o)
 	}
 	if err := rows.Err(); err != nil {

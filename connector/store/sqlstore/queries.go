@@ -10,8 +10,8 @@ import (
 const chunkRows = 500
 
 const (
-	outcomeCols   = `flow, rec_key, version, result, reason, detail, idem_key, entity, target_sys, target_type, target_id, target_version, exception, at`
-	outcomeNCols  = 14
+	outcomeCols   = `flow, rec_key, version, result, reason, detail, idem_key, target_sys, target_type, target_id, target_version, exception, at`
+	outcomeNCols  = 13
 	ledgerCols    = `flow, rec_key, version, idem_key, entity, target_sys, target_type, target_id, target_version, at`
 	ledgerNCols   = 10
 	exceptionCols = `seq, flow, rec_key, sys, op, version, cursor_pos, kind, message, fields, payload, source, mapped, blocked_by, attempts, first_seen, last_seen, status, resolution`
@@ -142,7 +142,7 @@ func (q *queries) insertOutcomesN(rows int) string {
 	q.values(&sb, rows, outcomeNCols)
 	sb.WriteString(` ON CONFLICT (flow, rec_key, version) DO UPDATE SET result = excluded.result,
 		reason = excluded.reason, detail = excluded.detail, idem_key = excluded.idem_key,
-		entity = excluded.entity, target_sys = excluded.target_sys, target_type = excluded.target_type,
+		target_sys = excluded.target_sys, target_type = excluded.target_type,
 		target_id = excluded.target_id, target_version = excluded.target_version,
 		exception = excluded.exception, at = excluded.at
 		WHERE o.result = 'parked'`)

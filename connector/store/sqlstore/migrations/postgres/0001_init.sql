@@ -16,7 +16,6 @@ CREATE TABLE {t}outcomes (
 	reason         TEXT NOT NULL,
 	detail         TEXT NOT NULL,
 	idem_key       TEXT NOT NULL,
-	entity         BYTEA,
 	target_sys     TEXT NOT NULL,
 	target_type    TEXT NOT NULL,
 	target_id      TEXT NOT NULL,
