@@ -195,7 +195,7 @@ func (r *flowRunner[S, D]) pass(parent context.Context) (rep Report, err error) 
 	// while different keys run in parallel.
 	n := r.f.Concurrency
 	queues := make([]chan item[S], n)
-	results := make(chan result, 4*n)
+	results := make(chan result, recordBatch) // workers go on while a batch is recorded
 	var workers sync.WaitGroup
 	seed := maphash.MakeSeed()
 	for i := range queues {
@@ -347,10 +347,11 @@ func (r *flowRunner[S, D]) collect(ctx context.Context, results <-chan result, s
 	cr := collectorResult{checkpoint: start}
 	done := map[int]result{}
 	next := 0
-	batch := make([]store.Outcome, 0, recordBatch)
-	pending := make([]result, 0, recordBatch)
-	flush := func() {
-		if cr.err != nil || len(pending) == 0 {
+	// record stores one batch and moves the checkpoint. It runs on its own
+	// goroutine, one batch at a time and in order, so that the next batch is
+	// gathered (and its entities encoded) while this one is written.
+	record := func(batch []store.Outcome, pending []result) {
+		if cr.err != nil {
 			return
 		}
 		if len(batch) > 0 {
@@ -392,10 +393,32 @@ func (r *flowRunner[S, D]) collect(ctx context.Context, results <-chan result, s
 				cr.err = fmt.Errorf("flow %s: save checkpoint: %w", r.f.Name, err)
 			}
 		}
-		batch, pending = batch[:0], pending[:0]
 	}
+	// Two buffers: one being recorded while the other fills.
+	type work struct {
+		batch   []store.Outcome
+		pending []result
+	}
+	queue := make(chan *work, 1)
+	free := make(chan *work, 2)
+	for range 2 {
+		free <- &work{make([]store.Outcome, 0, recordBatch), make([]result, 0, recordBatch)}
+	}
+	recorded := make(chan struct{})
+	go func() {
+		defer close(recorded)
+		for w := range queue {
+			record(w.batch, w.pending)
+			clear(w.pending) // drop references to entities now recorded
+			w.batch, w.pending = w.batch[:0], w.pending[:0]
+			free <- w
+		}
+	}()
+
+	retries := 0
+	w := <-free
 	for res := range results {
-		cr.retries += res.retries
+		retries += res.retries
 		if !res.abandoned && !res.none {
 			if res.value != nil && res.out.Entity == nil {
 				b, err := json.Marshal(res.value)
@@ -404,14 +427,20 @@ func (r *flowRunner[S, D]) collect(ctx context.Context, results <-chan result, s
 				}
 				res.out.Entity = b
 			}
-			batch = append(batch, res.out)
+			w.batch = append(w.batch, res.out)
 		}
-		pending = append(pending, res)
-		if len(pending) >= recordBatch || len(results) == 0 {
-			flush()
+		w.pending = append(w.pending, res)
+		if len(w.pending) >= recordBatch || len(results) == 0 {
+			queue <- w
+			w = <-free
 		}
 	}
-	flush()
+	if len(w.pending) > 0 {
+		queue <- w
+	}
+	close(queue)
+	<-recorded
+	cr.retries = retries
 	return cr
 }
 
