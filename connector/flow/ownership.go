@@ -105,9 +105,6 @@ func (o *Ownership) walk(system, prefix string, cur, old map[string]any, dropped
 		if inCur && inOld && reflect.DeepEqual(cv, ov) {
 			continue
 		}
-		if !inCur && !inOld {
-			continue
-		}
 		if inOld {
 			cur[k] = ov
 		} else {
