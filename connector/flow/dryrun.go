@@ -92,12 +92,6 @@ func (r *flowRunner[S, D]) dryOne(ctx context.Context, ch connector.Change[S], s
 			return e
 		}
 	}
-	if r.f.Filter != nil {
-		if keep, reason := r.f.Filter(ctx, ch); !keep {
-			e.Action, e.Detail = "skip:"+string(store.Filtered), reason
-			return e
-		}
-	}
 	last, hasLast := seen[ch.Key]
 	if !hasLast {
 		var err error
@@ -105,46 +99,23 @@ func (r *flowRunner[S, D]) dryOne(ctx context.Context, ch connector.Change[S], s
 			return parkAs(connector.Transient, err)
 		}
 	}
-	if hasLast {
-		if c, ok := ch.Version.Compare(last.Version); ok && c <= 0 {
-			reason := store.Stale
-			if c == 0 {
-				reason = store.Duplicate
-			}
-			e.Action = "skip:" + string(reason)
-			return e
-		}
+	pr := r.prepare(ctx, ch, last, hasLast, nil, &processed{})
+	switch {
+	case pr.parkErr != nil:
+		return parkAs(pr.parkKind, pr.parkErr)
+	case pr.skip != "" && pr.skip != store.Unchanged && pr.skip != store.NotOwner:
+		e.Action, e.Detail = "skip:"+string(pr.skip), pr.detail
+		return e
 	}
-	env := Env{Flow: r.f.Name, XRef: r.e.store, Logger: r.e.log, Clock: r.e.clock}
-	d, err := r.f.Map(ctx, env, ch.Entity)
-	if err != nil {
-		kind := connector.KindOf(err)
-		if kind == connector.Unknown {
-			kind = connector.Invalid
-		}
-		return parkAs(kind, err)
-	}
-	if ch.Op == connector.Upsert {
-		if err := r.validate(ctx, &d); err != nil {
+	d, mapped := pr.d, pr.mapped
+	if mapped == nil {
+		var err error
+		if mapped, err = json.Marshal(d); err != nil {
 			return parkAs(connector.Invalid, err)
 		}
 	}
-	mapped, err := json.Marshal(d)
-	if err != nil {
-		return parkAs(connector.Invalid, err)
-	}
-	if r.f.Ownership != nil && ch.Op == connector.Upsert {
-		owned, fields, err := r.f.Ownership.enforce(ch.System, mapped, last.Entity)
-		if err != nil {
-			return parkAs(connector.Invalid, err)
-		}
-		if len(fields) > 0 {
-			var nd D
-			if json.Unmarshal(owned, &nd) == nil {
-				d, mapped = nd, owned
-				e.Detail = "not owned, dropped: " + strings.Join(fields, ", ")
-			}
-		}
+	if len(pr.dropped) > 0 {
+		e.Detail = "not owned, dropped: " + strings.Join(pr.dropped, ", ")
 	}
 	entry := store.LedgerEntry{Key: ch.Key, Version: ch.Version, Entity: mapped}
 	switch {
@@ -152,8 +123,8 @@ func (r *flowRunner[S, D]) dryOne(ctx context.Context, ch connector.Change[S], s
 		e.Action = "delete"
 	case !hasLast || len(last.Entity) == 0:
 		e.Action = "create"
-	case r.same(mapped, last.Entity):
-		e.Action = "skip:" + string(store.Unchanged)
+	case pr.skip != "":
+		e.Action = "skip:" + string(pr.skip)
 		entry.Entity = last.Entity
 	default:
 		e.Action = "update"

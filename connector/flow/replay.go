@@ -4,11 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 
-	"github.com/google/go-cmp/cmp"
-
-	"github.com/junctionhq/junction/canonical"
 	"github.com/junctionhq/junction/connector"
 	"github.com/junctionhq/junction/connector/store"
 )
@@ -66,19 +62,3 @@ func (r *flowRunner[S, D]) replayKey(ctx context.Context, key string) ([]store.O
 	}
 	return outs, nil
 }
-
-// decimalEqual compares decimals numerically, so 12.3 equals 12.30.
-var decimalEqual = cmp.Comparer(func(a, b canonical.Decimal) bool { return a.Equal(b) })
-
-// equal compares two entities with go-cmp, decimals numerically.
-func equal[T any](a, b T) bool { return cmp.Equal(a, b, decimalEqual) }
-
-func levelFor(read int) slog.Level {
-	if read == 0 {
-		return slog.LevelDebug
-	}
-	return slog.LevelInfo
-}
-
-func slogStr(k, v string) slog.Attr     { return slog.String(k, v) }
-func slogInt(k string, v int) slog.Attr { return slog.Int(k, v) }

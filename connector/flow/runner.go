@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/junctionhq/junction/canonical"
 	"github.com/junctionhq/junction/connector"
 	"github.com/junctionhq/junction/connector/store"
+	"github.com/junctionhq/junction/mapping"
 )
 
 // errLeaseLost cancels a pass whose lease could not be renewed.
@@ -154,7 +156,6 @@ type result struct {
 	retries   int
 	lag       time.Duration
 	abandoned bool
-	none      bool
 	value     any
 }
 
@@ -270,9 +271,13 @@ func (r *flowRunner[S, D]) pass(parent context.Context) (rep Report, err error) 
 	rep.Applied, rep.Skipped, rep.Parked = cr.applied, cr.skipped, cr.parked
 	rep.Checkpoint = cr.checkpoint
 	r.st.add(int64(idx), int64(cr.retries))
-	e.log.LogAttrs(parent, levelFor(idx), "flow pass",
-		slogStr("flow", r.f.Name), slogInt("read", idx), slogInt("applied", cr.applied),
-		slogInt("skipped", cr.skipped), slogInt("parked", cr.parked))
+	level := slog.LevelInfo
+	if idx == 0 {
+		level = slog.LevelDebug // an empty poll is not news
+	}
+	e.log.LogAttrs(parent, level, "flow pass",
+		slog.String("flow", r.f.Name), slog.Int("read", idx), slog.Int("applied", cr.applied),
+		slog.Int("skipped", cr.skipped), slog.Int("parked", cr.parked))
 
 	switch {
 	case cr.err != nil:
@@ -325,7 +330,7 @@ func (r *flowRunner[S, D]) work(ctx context.Context, cancel context.CancelCauseF
 		res.abandoned = true
 		return res
 	}
-	res.out, res.kind, res.none, res.value = p.out, p.kind, p.none, p.value
+	res.out, res.kind, res.value = p.out, p.kind, p.value
 	if !it.ch.At.IsZero() {
 		res.lag = r.e.clock.Now().Sub(it.ch.At)
 	}
@@ -362,7 +367,7 @@ func (r *flowRunner[S, D]) collect(ctx context.Context, results <-chan result, s
 		}
 		for _, res := range pending {
 			done[res.idx] = res
-			if res.abandoned || res.none {
+			if res.abandoned {
 				continue
 			}
 			r.st.count(res.out, res.kind, res.lag)
@@ -419,7 +424,7 @@ func (r *flowRunner[S, D]) collect(ctx context.Context, results <-chan result, s
 	w := <-free
 	for res := range results {
 		retries += res.retries
-		if !res.abandoned && !res.none {
+		if !res.abandoned {
 			if res.value != nil && res.out.Entity == nil {
 				b, err := json.Marshal(res.value)
 				if err != nil {
@@ -445,13 +450,10 @@ func (r *flowRunner[S, D]) collect(ctx context.Context, results <-chan result, s
 }
 
 // processed is the outcome of one change, with the kind of a parked error.
-// none marks a change that already has its outcome (a parked change read
-// again): nothing is recorded for it.
 type processed struct {
 	out     store.Outcome
 	kind    connector.Kind
 	retries int
-	none    bool
 	// value is the entity to encode into out.Entity before recording, when
 	// the worker did not need its JSON itself.
 	value any
@@ -470,7 +472,7 @@ func (r *flowRunner[S, D]) process(ctx context.Context, ps *passState, ch connec
 		p.out.Result, p.out.Reason, p.out.Detail = store.Skipped, reason, detail
 		return p, nil
 	}
-	var mapped []byte
+	var mapped []byte // the mapped entity's JSON, for the exception, once known
 	park := func(kind connector.Kind, err error, blockedBy string, attempts int) (processed, error) {
 		if ctx.Err() != nil {
 			return p, ctx.Err()
@@ -494,11 +496,6 @@ func (r *flowRunner[S, D]) process(ctx context.Context, ps *passState, ch connec
 			return park(connector.BusinessRule, fmt.Errorf("waits behind parked change %s of the same key", id), id, 0)
 		}
 	}
-	if r.f.Filter != nil {
-		if keep, reason := r.f.Filter(ctx, ch); !keep {
-			return skip(store.Filtered, reason)
-		}
-	}
 	last, hasLast, known, lastValue := ps.cached(ch.Key)
 	if !known {
 		var err error
@@ -509,70 +506,22 @@ func (r *flowRunner[S, D]) process(ctx context.Context, ps *passState, ch connec
 			return park(connector.Transient, fmt.Errorf("read ledger: %w", err), "", 0)
 		}
 	}
-	if hasLast {
-		if c, ok := ch.Version.Compare(last.Version); ok && c == 0 {
-			return skip(store.Duplicate, "version "+ch.Version.String()+" already applied")
-		} else if ok && c < 0 {
-			return skip(store.Stale, "version "+ch.Version.String()+" is older than applied "+last.Version.String())
+	pr := r.prepare(ctx, ch, last, hasLast, lastValue, &p)
+	d, dropped := pr.d, pr.dropped
+	mapped = pr.mapped
+	switch {
+	case pr.parkErr != nil:
+		return park(pr.parkKind, pr.parkErr, "", pr.attempts)
+	case pr.skip != "":
+		if pr.skip == store.Unchanged || pr.skip == store.NotOwner {
+			// The version advances in the ledger so a late older change is
+			// still recognised as stale.
+			p.out.Entity, p.out.Target, p.out.IdempotencyKey = last.Entity, last.Target, last.IdempotencyKey
+			p.value = lastValue
+			last.Version, last.At = ch.Version, now
+			ps.remember(ch.Key, last, lastValue)
 		}
-	}
-
-	env := Env{Flow: r.f.Name, XRef: e.store, Logger: e.log, Clock: e.clock}
-	d, attempts, err := r.mapEntity(ctx, env, ch, &p)
-	if err != nil {
-		if ctx.Err() != nil {
-			return p, ctx.Err()
-		}
-		kind := connector.KindOf(err)
-		if kind == connector.Unknown {
-			kind = connector.Invalid // a mapping failure is a data problem unless it says otherwise
-		}
-		return park(kind, fmt.Errorf("map: %w", err), "", attempts)
-	}
-	if ch.Op == connector.Upsert {
-		if err := r.validate(ctx, &d); err != nil {
-			mapped, _ = json.Marshal(d)
-			return park(connector.Invalid, err, "", 0)
-		}
-	}
-	// The JSON of the entity is needed now only to compare it with what was
-	// written before or to enforce ownership; otherwise the collector makes it
-	// for the ledger, off this worker's path.
-	if r.f.Ownership != nil || (hasLast && lastValue == nil) {
-		if mapped, err = json.Marshal(d); err != nil {
-			return park(connector.Invalid, fmt.Errorf("encode mapped entity: %w", err), "", 0)
-		}
-	}
-	var dropped []string
-	if r.f.Ownership != nil && ch.Op == connector.Upsert {
-		var prev []byte
-		if hasLast {
-			prev = last.Entity
-		}
-		owned, fields, err := r.f.Ownership.enforce(ch.System, mapped, prev)
-		if err != nil {
-			return park(connector.Invalid, err, "", 0)
-		}
-		if len(fields) > 0 {
-			var nd D
-			if err := json.Unmarshal(owned, &nd); err != nil {
-				return park(connector.Invalid, fmt.Errorf("ownership: %w", err), "", 0)
-			}
-			d, mapped, dropped = nd, owned, fields
-		}
-	}
-	notOwned := "fields not owned by " + ch.System + ": " + strings.Join(dropped, ", ")
-	if hasLast && ch.Op == connector.Upsert && r.unchanged(d, mapped, last.Entity, lastValue) {
-		// The version advances in the ledger so a late older change is still
-		// recognised as stale.
-		p.out.Entity, p.out.Target, p.out.IdempotencyKey = last.Entity, last.Target, last.IdempotencyKey
-		p.value = lastValue
-		last.Version, last.At = ch.Version, now
-		ps.remember(ch.Key, last, lastValue)
-		if len(dropped) > 0 {
-			return skip(store.NotOwner, notOwned)
-		}
-		return skip(store.Unchanged, "mapped entity equals the one last written")
+		return skip(pr.skip, pr.detail)
 	}
 
 	w := connector.Write[D]{
@@ -613,7 +562,7 @@ func (r *flowRunner[S, D]) process(ctx context.Context, ps *passState, ch connec
 	}
 	p.out.Detail = res.Action.String()
 	if len(dropped) > 0 {
-		p.out.Reason, p.out.Detail = store.NotOwner, res.Action.String()+"; "+notOwned
+		p.out.Reason, p.out.Detail = store.NotOwner, res.Action.String()+"; "+pr.notOwned(ch.System)
 	}
 	ps.remember(ch.Key, store.LedgerEntry{
 		Flow: r.f.Name, Key: ch.Key, Version: ch.Version, IdempotencyKey: w.IdempotencyKey,
@@ -621,6 +570,102 @@ func (r *flowRunner[S, D]) process(ctx context.Context, ps *passState, ch connec
 	}, value)
 	r.link(ctx, ch, res.Ref, canonID, haveID)
 	return p, nil
+}
+
+// prepared is what a change comes to before the sink: skipped (skip set),
+// parked (parkErr set) or an entity to write (d, its JSON when already made,
+// and the fields dropped as not owned).
+type prepared[D any] struct {
+	skip     store.Reason
+	detail   string
+	parkKind connector.Kind
+	parkErr  error
+	attempts int
+	d        D
+	mapped   []byte
+	dropped  []string
+}
+
+// prepare takes a change through the steps a pass and a dry run share:
+// filter, the ledger's version check, mapping (retried when transient),
+// validation, ownership and the unchanged check. last is the key's ledger
+// entry (hasLast), and lastValue the entity written in this pass if its JSON
+// is not made yet.
+func (r *flowRunner[S, D]) prepare(ctx context.Context, ch connector.Change[S], last store.LedgerEntry, hasLast bool, lastValue any, p *processed) prepared[D] {
+	var pr prepared[D]
+	parkAs := func(kind connector.Kind, err error) prepared[D] {
+		pr.parkKind, pr.parkErr = kind, err
+		return pr
+	}
+	if r.f.Filter != nil {
+		if keep, reason := r.f.Filter(ctx, ch); !keep {
+			pr.skip, pr.detail = store.Filtered, reason
+			return pr
+		}
+	}
+	if hasLast {
+		if c, ok := ch.Version.Compare(last.Version); ok && c == 0 {
+			pr.skip, pr.detail = store.Duplicate, "version "+ch.Version.String()+" already applied"
+			return pr
+		} else if ok && c < 0 {
+			pr.skip, pr.detail = store.Stale, "version "+ch.Version.String()+" is older than applied "+last.Version.String()
+			return pr
+		}
+	}
+	env := Env{Flow: r.f.Name, XRef: r.e.store, Logger: r.e.log, Clock: r.e.clock}
+	d, attempts, err := r.mapEntity(ctx, env, ch, p)
+	pr.d, pr.attempts = d, attempts
+	if err != nil {
+		kind := connector.KindOf(err)
+		if kind == connector.Unknown {
+			kind = connector.Invalid // a mapping failure is a data problem unless it says otherwise
+		}
+		return parkAs(kind, fmt.Errorf("map: %w", err))
+	}
+	if ch.Op == connector.Upsert {
+		if err := r.validate(ctx, &d); err != nil {
+			pr.mapped, _ = json.Marshal(d)
+			pr.attempts = 0
+			return parkAs(connector.Invalid, err)
+		}
+	}
+	// The JSON is needed here only to compare with what was written before or
+	// to enforce ownership; otherwise the collector makes it for the ledger,
+	// off the worker's path.
+	if r.f.Ownership != nil || (hasLast && lastValue == nil) {
+		if pr.mapped, err = json.Marshal(d); err != nil {
+			return parkAs(connector.Invalid, fmt.Errorf("encode mapped entity: %w", err))
+		}
+	}
+	if r.f.Ownership != nil && ch.Op == connector.Upsert {
+		var prev []byte
+		if hasLast {
+			prev = last.Entity
+		}
+		owned, fields, err := r.f.Ownership.enforce(ch.System, pr.mapped, prev)
+		if err != nil {
+			return parkAs(connector.Invalid, err)
+		}
+		if len(fields) > 0 {
+			var nd D
+			if err := json.Unmarshal(owned, &nd); err != nil {
+				return parkAs(connector.Invalid, fmt.Errorf("ownership: %w", err))
+			}
+			pr.d, pr.mapped, pr.dropped = nd, owned, fields
+		}
+	}
+	if hasLast && ch.Op == connector.Upsert && r.unchanged(pr.d, pr.mapped, last.Entity, lastValue) {
+		pr.skip, pr.detail = store.Unchanged, "mapped entity equals the one last written"
+		if len(pr.dropped) > 0 {
+			pr.skip, pr.detail = store.NotOwner, pr.notOwned(ch.System)
+		}
+	}
+	return pr
+}
+
+// notOwned describes the fields dropped because system does not own them.
+func (pr prepared[D]) notOwned(system string) string {
+	return "fields not owned by " + system + ": " + strings.Join(pr.dropped, ", ")
 }
 
 // mapEntity runs the mapping, retrying it inside the flow's budget when it
@@ -674,14 +719,14 @@ func (r *flowRunner[S, D]) validate(ctx context.Context, d *D) error {
 // hand, else through its JSON (see same).
 func (r *flowRunner[S, D]) unchanged(d D, mapped, last []byte, lastValue any) bool {
 	if lv, ok := lastValue.(D); ok {
-		return equal(d, lv)
+		return mapping.Equal(d, lv)
 	}
 	return r.same(mapped, last)
 }
 
 // same reports whether a mapped entity equals the one last written: the same
 // JSON, or, when the JSON differs only in form (12.3 vs 12.30), equal under
-// go-cmp with numeric decimal comparison.
+// mapping.Equal (decimals and money compared numerically).
 func (r *flowRunner[S, D]) same(mapped, last []byte) bool {
 	if len(last) == 0 {
 		return false
@@ -693,7 +738,7 @@ func (r *flowRunner[S, D]) same(mapped, last []byte) bool {
 	if json.Unmarshal(mapped, &a) != nil || json.Unmarshal(last, &b) != nil {
 		return false
 	}
-	return equal(a, b)
+	return mapping.Equal(a, b)
 }
 
 // target finds the record's ref in the sink's system through the crosswalk or

@@ -24,7 +24,7 @@ func TestRun(t *testing.T) {
 	for _, want := range []string{
 		// 1. the dry run: creates, updates with diffs, parks, nothing written
 		"9 changes would give: create 5, park:invalid 2, update 2",
-		"park:invalid 100301@main @ s6: mapping erp StockLevel 100301@main: sku: no entry in table \"skus.csv\"",
+		"park:invalid 100301@main @ s6: map: mapping erp StockLevel 100301@main: sku: no entry in table \"skus.csv\"",
 		"update 100102@main @ s8",
 		"(checkpoint still empty, shop untouched)",
 		// 2. the first full sync parks the unmapped items with their field path
