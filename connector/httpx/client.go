@@ -70,6 +70,11 @@ type Config struct {
 	// Auth authenticates each attempt, so that a token source can refresh an
 	// expired token between retries.
 	Auth AuthFunc
+	// Admit runs before each attempt is sent, after Auth: a platform's own
+	// admission control, such as Shopify's query-cost bucket, waits here on
+	// the injected clock. An error fails the attempt with its kind
+	// (Transient when it has none).
+	Admit AuthFunc
 	// Header holds static headers sent with every request, such as a
 	// User-Agent or an API version.
 	Header http.Header
@@ -254,6 +259,7 @@ type Client struct {
 	sem        *semaphore.Weighted
 	retry      Retry
 	auth       AuthFunc
+	admit      AuthFunc
 	header     http.Header
 	idemHeader string
 	autoKey    bool
@@ -277,6 +283,7 @@ func New(cfg Config) (*Client, error) {
 		signals:    cfg.Signals,
 		retry:      cfg.Retry,
 		auth:       cfg.Auth,
+		admit:      cfg.Admit,
 		header:     cfg.Header.Clone(),
 		idemHeader: cfg.IdempotencyHeader,
 		autoKey:    cfg.AutoIdempotencyKey,
@@ -644,6 +651,15 @@ func (c *Client) attempt(ctx context.Context, k *call, n int, slept time.Duratio
 				kind = connector.Unauthorized
 			}
 			return fail(c.newError(k, kind, "authenticate: "+err.Error(), err))
+		}
+	}
+	if c.admit != nil {
+		if err := c.admit(ctx, req); err != nil {
+			kind := connector.KindOf(err)
+			if kind == connector.Unknown {
+				kind = connector.Transient
+			}
+			return fail(c.newError(k, kind, "admit: "+err.Error(), err))
 		}
 	}
 	a.Request = req

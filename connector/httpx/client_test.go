@@ -921,3 +921,47 @@ func mustURL(s string) *url.URL {
 	}
 	return u
 }
+
+// Admit runs before every attempt, retries included; its wait happens on the
+// injected clock, and an error fails the call with its kind, Transient when
+// it has none, without sending the request.
+func TestAdmit(t *testing.T) {
+	srv, s := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		if n == 1 {
+			reply(w, 503, "")
+			return
+		}
+		reply(w, 200, `{}`)
+	})
+	admitted := 0
+	var refuse error
+	c, clock := newClient(t, srv, func(c *httpx.Config) {
+		c.Admit = func(ctx context.Context, req *http.Request) error {
+			if refuse != nil {
+				return refuse
+			}
+			admitted++
+			return c.Clock.Sleep(ctx, 3*time.Second)
+		}
+	})
+	if _, err := c.Do(context.Background(), &httpx.Request{Path: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	if admitted != 2 || len(s.requests()) != 2 {
+		t.Fatalf("admitted %d attempts for %d requests, want 2 and 2", admitted, len(s.requests()))
+	}
+	waits := 0
+	for _, d := range clock.Sleeps() {
+		if d == 3*time.Second {
+			waits++
+		}
+	}
+	if waits != 2 {
+		t.Errorf("admission waits %v, want two of 3s", clock.Sleeps())
+	}
+	refuse = errors.New("bucket model broken")
+	_, err := c.Do(context.Background(), &httpx.Request{Path: "b"})
+	if !errors.Is(err, connector.Transient) || len(s.requests()) != 2 {
+		t.Errorf("refused admission: %v after %d requests, want a transient error and no request", err, len(s.requests()))
+	}
+}

@@ -192,6 +192,7 @@ func New(cfg Config) (*Client, error) {
 		Signals:       []httpx.Signal{httpx.RetryAfter},
 		Retry:         cfg.Retry,
 		Auth:          c.authorize,
+		Admit:         c.admit,
 		Header:        http.Header{"User-Agent": {"junction-shopify/1"}},
 		ClassifyError: c.classifyStatus,
 		CheckResponse: checkGraphQL,
@@ -276,7 +277,7 @@ func (c *Client) Fulfillments() connector.Sink[canonical.Shipment] { return &Ful
 // ---- GraphQL calls ----
 
 // callKey carries a call's pacing state through the request context, so
-// that Auth (before each attempt) and OnResponse (after it) can find it.
+// that Admit (before each attempt) and OnResponse (after it) can find it.
 type callKey struct{}
 
 type callState struct {
@@ -286,21 +287,22 @@ type callState struct {
 	held     float64 // the points it holds
 }
 
-// authorize sets the token and paces the attempt: it waits until the
-// bucket, as the last response described it, holds the call's cost.
-func (c *Client) authorize(ctx context.Context, req *http.Request) error {
+// authorize sets the access token on each attempt.
+func (c *Client) authorize(_ context.Context, req *http.Request) error {
 	req.Header.Set("X-Shopify-Access-Token", c.cfg.Token)
+	return nil
+}
+
+// admit paces each attempt: it waits until the cost bucket, as the last
+// response described it, holds the call's requested cost.
+func (c *Client) admit(ctx context.Context, _ *http.Request) error {
 	st, _ := ctx.Value(callKey{}).(*callState)
 	if st == nil {
 		return nil
 	}
 	reserved, waited, err := c.pace.reserve(ctx, c.clock, st.op, st.cost)
 	if err != nil {
-		e := connector.Errorf(connector.KindOf(err), c.system, "waiting for the cost bucket: %w", err)
-		if e.Kind == connector.Unknown {
-			e.Kind = connector.Transient
-		}
-		return e
+		return connector.Errorf(connector.KindOf(err), c.system, "waiting for the cost bucket: %w", err)
 	}
 	if waited > 0 {
 		c.stats.waits.Add(1)
