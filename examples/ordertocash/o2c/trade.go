@@ -9,6 +9,7 @@ import (
 	"github.com/junctionhq/junction/canonical"
 	"github.com/junctionhq/junction/connector/store"
 	"github.com/junctionhq/junction/ecommerce/memshop"
+	"github.com/junctionhq/junction/mapping"
 )
 
 // Day sizes a simulated day of trading.
@@ -167,20 +168,8 @@ func (in *Integration) erpAccount(ctx context.Context, shopKey string) (string, 
 // erpRef returns the ERP's ID of the shop record of entity with key shopKey,
 // as the crosswalk links them.
 func (in *Integration) erpRef(ctx context.Context, entity, shopKey string) (string, bool) {
-	id, ok, err := in.Store.Lookup(ctx, entity, canonical.ExternalRef{System: Shop, ID: shopKey})
-	if err != nil || !ok {
-		return "", false
-	}
-	refs, err := in.Store.Refs(ctx, entity, id)
-	if err != nil {
-		return "", false
-	}
-	for _, r := range refs {
-		if r.System == ERP {
-			return r.ID, true
-		}
-	}
-	return "", false
+	ref, err := mapping.Translate(ctx, in.Store, entity, canonical.ExternalRef{System: Shop, ID: shopKey}, ERP)
+	return ref.ID, err == nil
 }
 
 func (in *Integration) registerCustomers(n int, rnd *rand.Rand, st *Story) ([]string, error) {
